@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+
+namespace Course.Grading;
+
+/// <summary>
+/// One graded (or ungraded) test method. Its shape follows Exercism's
+/// results.json v3 test entries (name, status, message, output), plus points.
+/// </summary>
+public sealed record TestGrade(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("message")] string? Message,
+    [property: JsonPropertyName("output")] string? Output,
+    [property: JsonPropertyName("points")] int Points,
+    [property: JsonPropertyName("max")] int Max,
+    [property: JsonPropertyName("hint")] string? Hint)
+{
+    [JsonIgnore] public bool Passed => Status == GradeStatus.Pass;
+    [JsonIgnore] public bool IsGraded => Max > 0;
+}
+
+/// <summary>One lab's grade: pass (every test passed), fail, or error (it did not build or run).</summary>
+public sealed record LabGrade(
+    [property: JsonPropertyName("lab")] string Lab,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("message")] string? Message,
+    [property: JsonPropertyName("points")] int Points,
+    [property: JsonPropertyName("max")] int Max,
+    [property: JsonPropertyName("tests")] IReadOnlyList<TestGrade> Tests)
+{
+    /// <summary>The first failing test, graded ones first: what the learner should fix next.</summary>
+    [JsonIgnore]
+    public TestGrade? FirstFailure => Tests.Where(t => !t.Passed).OrderByDescending(t => t.IsGraded).FirstOrDefault();
+}
+
+/// <summary>The whole report: one entry per lab, and the totals.</summary>
+public sealed record GradeReport(
+    [property: JsonPropertyName("track")] string Track,
+    [property: JsonPropertyName("labs")] IReadOnlyList<LabGrade> Labs)
+{
+    /// <summary>Exercism's results.json version this report's shape follows.</summary>
+    [JsonPropertyName("version"), JsonPropertyOrder(-4)] public int Version => 3;
+
+    [JsonPropertyName("status"), JsonPropertyOrder(-3)]
+    public string Status =>
+        Labs.Any(l => l.Status == GradeStatus.Error) ? GradeStatus.Error
+        : Labs.All(l => l.Status == GradeStatus.Pass) ? GradeStatus.Pass
+        : GradeStatus.Fail;
+
+    [JsonPropertyName("points"), JsonPropertyOrder(-2)] public int Points => Labs.Sum(l => l.Points);
+    [JsonPropertyName("max"), JsonPropertyOrder(-1)] public int Max => Labs.Sum(l => l.Max);
+}
+
+public static class GradeStatus
+{
+    public const string Pass = "pass";
+    public const string Fail = "fail";
+    public const string Error = "error";
+}

@@ -1,0 +1,49 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Course.Grading;
+
+/// <summary>The grading table for people, and the JSON report for machines.</summary>
+public static class ReportFormatter
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string ToJson(GradeReport report) => JsonSerializer.Serialize(report, Json) + "\n";
+
+    /// <summary>
+    /// One block per lab: its points, then each graded test (✓ or ✗) and, for
+    /// a failing one, its first message line; a lab that did not build shows
+    /// the compiler's messages instead.
+    /// </summary>
+    public static string ToTable(GradeReport report)
+    {
+        var text = new StringBuilder();
+        foreach (var lab in report.Labs)
+        {
+            var title = CourseMap.Find(lab.Lab).Title;
+            text.AppendLine($"Lab {lab.Lab} · {title} ({report.Track})".PadRight(60) + $"{lab.Points,3}/{lab.Max,-3} {lab.Status}");
+            if (lab.Status == GradeStatus.Error && lab.Tests.Count == 0)
+            {
+                foreach (var line in (lab.Message ?? "").Split('\n'))
+                    text.AppendLine("    " + line.TrimEnd());
+            }
+            foreach (var test in lab.Tests.Where(t => t.IsGraded || !t.Passed))
+            {
+                var mark = test.Passed ? "✓" : "✗";
+                var points = test.IsGraded ? $"{test.Points}/{test.Max}" : "-";
+                text.Append($"  {mark} {points,5}  {GradeCalculator.Readable(test.Name)}");
+                if (!test.Passed)
+                    text.Append($"\n            {GradeCalculator.FirstLine(test.Message)}");
+                text.AppendLine();
+            }
+            text.AppendLine();
+        }
+        text.AppendLine($"Total: {report.Points}/{report.Max} points ({report.Track})");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,37 @@
+namespace Course;
+
+/// <summary>The course repository on disk: its root and the folders the CLI works with.</summary>
+public sealed class Repo
+{
+    public Repo(string root) => Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+
+    public string Root { get; }
+    public string Labs => Path.Combine(Root, "labs");
+    public string Solutions => Path.Combine(Root, "solutions");
+    public string Tests => Path.Combine(Root, "tests");
+    public string Notebooks => Path.Combine(Root, "notebooks");
+
+    /// <summary>A student repository is handed out without solutions/.</summary>
+    public bool HasSolutions => Directory.Exists(Solutions);
+
+    public string TrackFolder(string track) => Path.Combine(Root, track);
+
+    /// <summary>Where the CLI keeps the learner's last results (git-ignored).</summary>
+    public string StateFolder => Path.Combine(Root, ".course");
+
+    public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
+
+    /// <summary>Finds the repository that contains <paramref name="start"/>: the nearest folder with Lab.sln.</summary>
+    public static Repo Find(string? start = null)
+    {
+        var explicitRoot = Environment.GetEnvironmentVariable("COURSE_ROOT");
+        if (!string.IsNullOrEmpty(explicitRoot))
+            return new Repo(explicitRoot);
+        for (var dir = new DirectoryInfo(start ?? Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Lab.sln")))
+                return new Repo(dir.FullName);
+        }
+        throw new CourseException("Not inside the course repository (no Lab.sln in this folder or above). Run ./course from the repository.");
+    }
+}
