@@ -58,7 +58,12 @@ public static class Loopback
     }
 
     /// <summary>Sends every byte of <paramref name="data"/> (looping over partial sends) within the bound.</summary>
-    public static Task SendBytesAsync(this Socket socket, ReadOnlyMemory<byte> data, TimeSpan? bound = null, string? what = null)
+    /// <param name="socket">A connected socket.</param>
+    /// <param name="data">The bytes.</param>
+    /// <param name="bound">Default <see cref="DefaultBound"/>.</param>
+    /// <param name="what">What the timeout message says is awaited.</param>
+    /// <param name="context">More for the timeout message (a server's log).</param>
+    public static Task SendBytesAsync(this Socket socket, ReadOnlyMemory<byte> data, TimeSpan? bound = null, string? what = null, Func<string>? context = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         return Bounded.RunAsync(bound ?? DefaultBound, what ?? $"{data.Length} bytes to be sent", async ct =>
@@ -68,7 +73,7 @@ public static class Loopback
                 int sent = await socket.SendAsync(data, SocketFlags.None, ct).ConfigureAwait(false);
                 data = data[sent..];
             }
-        });
+        }, context);
     }
 
     /// <summary>
@@ -76,7 +81,7 @@ public static class Loopback
     /// </summary>
     /// <exception cref="EndOfStreamException">The peer closed first; the message says how many bytes came and shows them.</exception>
     /// <exception cref="TimeoutException">Not all bytes came in time; the message says how many did.</exception>
-    public static async Task<byte[]> ReceiveBytesAsync(this Socket socket, int count, TimeSpan? bound = null, string? what = null)
+    public static async Task<byte[]> ReceiveBytesAsync(this Socket socket, int count, TimeSpan? bound = null, string? what = null, Func<string>? context = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -89,12 +94,12 @@ public static class Loopback
             {
                 int n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, ct).ConfigureAwait(false);
                 if (n == 0)
-                    throw new EndOfStreamException(
+                    throw new EndOfStreamException(Join(
                         $"Waiting for {what}: the peer closed (0-byte read, its FIN) after {filled} of {count} bytes: " +
-                        $"\"{Visible.Escape(buffer.AsSpan(0, filled), 80)}\".");
+                        $"\"{Visible.Escape(buffer.AsSpan(0, filled), 80)}\".", context));
                 filled += n;
             }
-        }, () => $"{filled} of {count} bytes had arrived: \"{Visible.Escape(buffer.AsSpan(0, filled), 80)}\".").ConfigureAwait(false);
+        }, () => Join($"{filled} of {count} bytes had arrived: \"{Visible.Escape(buffer.AsSpan(0, filled), 80)}\".", context)).ConfigureAwait(false);
         return buffer;
     }
 
@@ -103,7 +108,7 @@ public static class Loopback
     /// </summary>
     /// <exception cref="InvalidDataException">More than <paramref name="maxBytes"/> bytes came without a FIN.</exception>
     /// <exception cref="TimeoutException">No FIN within the bound; the message shows what came.</exception>
-    public static async Task<byte[]> ReceiveToEndAsync(this Socket socket, int maxBytes, TimeSpan? bound = null, string? what = null)
+    public static async Task<byte[]> ReceiveToEndAsync(this Socket socket, int maxBytes, TimeSpan? bound = null, string? what = null, Func<string>? context = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
@@ -119,22 +124,22 @@ public static class Loopback
                     return;
                 received.Write(buffer, 0, n);
                 if (received.Length > maxBytes)
-                    throw new InvalidDataException(
+                    throw new InvalidDataException(Join(
                         $"Waiting for {what}: more than {maxBytes} bytes arrived and no FIN: " +
-                        $"\"{Visible.Escape(received.GetBuffer().AsSpan(0, (int)received.Length), 80)}\".");
+                        $"\"{Visible.Escape(received.GetBuffer().AsSpan(0, (int)received.Length), 80)}\".", context));
             }
-        }, () => $"{received.Length} bytes had arrived: \"{Visible.Escape(received.GetBuffer().AsSpan(0, (int)received.Length), 80)}\".").ConfigureAwait(false);
+        }, () => Join($"{received.Length} bytes had arrived: \"{Visible.Escape(received.GetBuffer().AsSpan(0, (int)received.Length), 80)}\".", context)).ConfigureAwait(false);
         return received.ToArray();
     }
 
     /// <summary>
     /// Reads and discards until the peer closes, and says how: FIN (0-byte read) or RST (connection reset).
     /// </summary>
-    public static async Task<PeerClose> WaitForCloseAsync(this Socket socket, TimeSpan? bound = null, string? what = null, int maxBytes = 1 << 20)
+    public static async Task<PeerClose> WaitForCloseAsync(this Socket socket, TimeSpan? bound = null, string? what = null, Func<string>? context = null, int maxBytes = 1 << 20)
     {
         try
         {
-            await socket.ReceiveToEndAsync(maxBytes, bound, what ?? "the peer to close the connection (FIN or RST)").ConfigureAwait(false);
+            await socket.ReceiveToEndAsync(maxBytes, bound, what ?? "the peer to close the connection (FIN or RST)", context).ConfigureAwait(false);
             return PeerClose.Fin;
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
@@ -142,6 +147,9 @@ public static class Loopback
             return PeerClose.Reset;
         }
     }
+
+    private static string Join(string first, Func<string>? context) =>
+        context?.Invoke() is { Length: > 0 } more ? first + Environment.NewLine + more : first;
 
     /// <summary>
     /// Closes <paramref name="socket"/> abortively: SO_LINGER on with a 0 s timeout makes close(2) send RST

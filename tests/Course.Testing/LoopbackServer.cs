@@ -109,7 +109,7 @@ public static class LoopbackServer
         var server = create(Loopback.AnyPort(), log);
         try
         {
-            await Task.Run(() => start(server)).Within(limit, $"{name} to start", log.Describe).ConfigureAwait(false);
+            await Task.Run(() => start(server)).Within(limit, $"{name} to start", () => log.Describe()).ConfigureAwait(false);
             var endpoint = endpointOf(server);
             return new LoopbackServer<TServer>(name, server, endpoint, log, stop, limit);
         }

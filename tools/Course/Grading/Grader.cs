@@ -39,6 +39,7 @@ public sealed partial class Grader(Repo repo)
             return GradeCalculator.Error(lab, CompilerMessages(build.Output), MaxPointsFromSource(lab));
 
         var resultsFolder = Path.Combine(repo.StateFolder, "results");
+        Directory.CreateDirectory(resultsFolder);
         var trx = Path.Combine(resultsFolder, $"{lab.Project}.{suffix}.trx");
         File.Delete(trx);
         progress?.Invoke($"running {lab.TestProject}");

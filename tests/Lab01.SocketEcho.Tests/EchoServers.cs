@@ -1,0 +1,38 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Lab01.SocketEcho.Tests;
+
+/// <summary>Starts the lab's <see cref="EchoServer"/> on 127.0.0.1:0 with its log recorded; stops it on dispose.</summary>
+internal static class EchoServers
+{
+    public static Task<LoopbackServer<EchoServer>> StartAsync(int backlog = 128) =>
+        LoopbackServer.StartAsync(
+            "the echo server",
+            (endpoint, log) =>
+            {
+                var server = new EchoServer(endpoint, backlog);
+                server.Log += log.Add;
+                return server;
+            },
+            start: server =>
+            {
+                server.Start();
+                return Task.CompletedTask;
+            },
+            endpointOf: server => server.LocalEndPoint,
+            stop: server => server.StopAsync(),
+            bound: Limits.Network);
+
+    /// <summary>Connects a raw socket (not the lab's client) to the server.</summary>
+    public static Task<Socket> ConnectAsync(this LoopbackServer<EchoServer> server) =>
+        Loopback.ConnectAsync(server.EndPoint, Limits.Network);
+
+    /// <summary>Waits until the server counts <paramref name="expected"/> open connections.</summary>
+    public static Task ConnectionCountBecomes(this LoopbackServer<EchoServer> server, int expected, string why) =>
+        Eventually.TrueAsync(
+            () => server.Server.ConnectionCount == expected,
+            Limits.Network,
+            $"ConnectionCount to become {expected} ({why})",
+            () => $"It is {server.Server.ConnectionCount}.\n{server.Story()}");
+}
