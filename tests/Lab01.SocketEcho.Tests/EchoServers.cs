@@ -6,7 +6,20 @@ namespace Lab01.SocketEcho.Tests;
 /// <summary>Starts the lab's <see cref="EchoServer"/> on 127.0.0.1:0 with its log recorded; stops it on dispose.</summary>
 internal static class EchoServers
 {
-    public static Task<LoopbackServer<EchoServer>> StartAsync(int backlog = 128) =>
+    public static async Task<LoopbackServer<EchoServer>> StartAsync(int backlog = 128)
+    {
+        var server = await StartServerAsync(backlog);
+        // An accept loop that failed at once (a starter's step 2) would leave every
+        // client waiting in the backlog until its bound: say so now, with the hint.
+        if (server.Log.Lines.FirstOrDefault(l => l.StartsWith("accept loop failed", StringComparison.Ordinal)) is { } failure)
+        {
+            await server.DisposeAsync();
+            throw new ShouldAssertException($"The server's accept loop ended as soon as it started, so no client can be served: {failure}\n{server.Story()}");
+        }
+        return server;
+    }
+
+    private static Task<LoopbackServer<EchoServer>> StartServerAsync(int backlog) =>
         LoopbackServer.StartAsync(
             "the echo server",
             (endpoint, log) =>

@@ -35,9 +35,8 @@ public static class GradeCalculator
             tests.Add(new TestGrade(name, GradeStatus.Fail, message.Trim(), failed.Output, 0, max, info?.Hint));
         }
         var status = tests.All(t => t.Passed) ? GradeStatus.Pass : GradeStatus.Fail;
-        var firstFailure = tests.Where(t => !t.Passed).OrderByDescending(t => t.IsGraded).FirstOrDefault();
-        return new LabGrade(lab.Number, lab.Project, status, firstFailure is null ? null : $"{firstFailure.Name}: {FirstLine(firstFailure.Message)}",
-            tests.Sum(t => t.Points), tests.Sum(t => t.Max), tests);
+        var grade = new LabGrade(lab.Number, lab.Project, status, null, tests.Sum(t => t.Points), tests.Sum(t => t.Max), tests);
+        return grade.FirstFailure is { } first ? grade with { Message = $"{first.Name}: {FirstLine(first.Message)}" } : grade;
     }
 
     /// <summary>A lab that did not build: every graded test scores 0, the compiler's messages say why.</summary>
@@ -68,7 +67,11 @@ public static class GradeCalculator
         if (message is null)
             return "The test failed without a message.";
         var at = message.IndexOf(NotImplemented, StringComparison.Ordinal);
-        return at >= 0 ? "Not implemented yet: " + message[(at + NotImplemented.Length)..] : message;
+        if (at >= 0)
+            return "Not implemented yet: " + message[(at + NotImplemented.Length)..];
+        // An assertion's own type name says nothing to a learner; its message does.
+        const string Assertion = "Shouldly.ShouldAssertException : ";
+        return message.StartsWith(Assertion, StringComparison.Ordinal) ? message[Assertion.Length..] : message;
     }
 
     private static string? Join(IEnumerable<string?> outputs)

@@ -29,9 +29,22 @@ public sealed record LabGrade(
     [property: JsonPropertyName("max")] int Max,
     [property: JsonPropertyName("tests")] IReadOnlyList<TestGrade> Tests)
 {
-    /// <summary>The first failing test, graded ones first: what the learner should fix next.</summary>
+    /// <summary>
+    /// What the learner should fix next: a failing graded test, the one whose
+    /// message names the earliest lab step ("Lab 01 · step 2: ...", as starter
+    /// hints do) first.
+    /// </summary>
     [JsonIgnore]
-    public TestGrade? FirstFailure => Tests.Where(t => !t.Passed).OrderByDescending(t => t.IsGraded).FirstOrDefault();
+    public TestGrade? FirstFailure => Tests.Where(t => !t.Passed)
+        .OrderByDescending(t => t.IsGraded)
+        .ThenBy(t => StepOf(t.Message))
+        .FirstOrDefault();
+
+    private static int StepOf(string? message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message ?? "", @"\bstep (\d+)");
+        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : int.MaxValue;
+    }
 }
 
 /// <summary>The whole report: one entry per lab, and the totals.</summary>
