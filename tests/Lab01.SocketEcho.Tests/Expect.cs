@@ -51,26 +51,13 @@ internal static class Expect
     /// A <see cref="NotImplementedException"/> comes out as it is, so that a step not
     /// written yet shows its own hint first; anything else fails with <paramref name="why"/>.
     /// </summary>
-    public static TException Throws<TException>(Action action, string why) where TException : Exception
-    {
-        try
+    public static TException Throws<TException>(Action action, string why) where TException : Exception =>
+        // The action runs synchronously inside; the task is complete when it returns.
+        ThrowsAsync<TException>(() =>
         {
             action();
-        }
-        catch (TException expected)
-        {
-            return expected;
-        }
-        catch (NotImplementedException)
-        {
-            throw;
-        }
-        catch (Exception other)
-        {
-            throw new ShouldAssertException($"Expected {typeof(TException).Name}, got {other.GetType().Name}: {other.Message}\n{why}", other);
-        }
-        throw new ShouldAssertException($"Expected {typeof(TException).Name}, but nothing was thrown.\n{why}");
-    }
+            return Task.CompletedTask;
+        }, why).GetAwaiter().GetResult();
 
     /// <inheritdoc cref="Throws{TException}(Action, string)"/>
     public static async Task<TException> ThrowsAsync<TException>(Func<Task> action, string why) where TException : Exception
