@@ -120,7 +120,7 @@ public sealed class ChaosProxy : IAsyncDisposable
 
     /// <summary>
     /// One line for failure messages: "chaos proxy 127.0.0.1:40001 → 127.0.0.1:40000 (to upstream: OneByteAtATime, to client: OneByteAtATime):
-    /// 1 connection, 12 bytes in 12 sends to upstream, 12 bytes in 12 sends to client".
+    /// 1 connection(s), 12 bytes in 12 sends to upstream, 12 bytes in 12 sends to client".
     /// </summary>
     public override string ToString() =>
         $"chaos proxy {EndPoint} → {Upstream} (to upstream: {_options.ToUpstream}, to client: {_options.ToClient}): " +

@@ -42,6 +42,8 @@ public static class HexDump
     /// </summary>
     public static string Format(ReadOnlySpan<byte> bytes)
     {
+        if (bytes.IsEmpty)
+            return "(no bytes)";
         if (bytes.Length <= BytesPerLine)
             return $"{Hex(bytes)} | {Visible.Quoted(bytes)}";
 
