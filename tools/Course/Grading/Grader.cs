@@ -40,7 +40,7 @@ public sealed partial class Grader(Repo repo)
         var build = await ProcessRunner.RunAsync("dotnet",
             ["build", project, "-nologo", "-v:q", "-clp:ErrorsOnly;NoSummary", .. props], repo.Root, BuildTimeout);
         if (build.TimedOut)
-            return GradeCalculator.Error(lab, $"The build did not finish within {BuildTimeout.TotalMinutes:0} minutes.");
+            return GradeCalculator.Error(lab, $"The build did not finish within {BuildTimeout.TotalMinutes:0} minutes.", MaxPointsFromSource(lab));
         if (build.ExitCode != 0)
             return GradeCalculator.Error(lab, CompilerMessages(build.Output), MaxPointsFromSource(lab));
 
@@ -56,7 +56,7 @@ public sealed partial class Grader(Repo repo)
         if (!File.Exists(trx))
         {
             var why = test.TimedOut ? "The tests did not finish in time: a test hangs (an endless loop, or a wait with no bound?)." : "The tests did not run.";
-            return GradeCalculator.Error(lab, why + " Last output:\n" + Tail(test.Output, 15));
+            return GradeCalculator.Error(lab, why + " Last output:\n" + Tail(test.Output, 15), MaxPointsFromSource(lab));
         }
         var run = TrxReader.Read(trx);
         var dll = run.TestAssembly is { } reported && File.Exists(reported) ? reported : ConventionalAssemblyPath(lab, properties);
