@@ -32,8 +32,8 @@ public static class CheckCommand
             text.AppendLine($"Next: fix the build errors in labs/{lab.Project}/, then run ./course check {lab.Number} again.");
             return text.ToString();
         }
-        foreach (var test in grade.Tests.Where(t => t.IsGraded || !t.Passed))
-            text.AppendLine($"  {(test.Passed ? "✓" : "✗")} {(test.IsGraded ? $"{test.Points}/{test.Max}" : "-"),5}  {GradeCalculator.Readable(test.Name)}");
+        foreach (var test in ReportFormatter.Shown(grade))
+            text.AppendLine(ReportFormatter.TestLine(test));
         text.AppendLine();
         if (grade.FirstFailure is { } failure)
         {

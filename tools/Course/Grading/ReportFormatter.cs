@@ -32,18 +32,22 @@ public static class ReportFormatter
                 foreach (var line in (lab.Message ?? "").Split('\n'))
                     text.AppendLine("    " + line.TrimEnd());
             }
-            foreach (var test in lab.Tests.Where(t => t.IsGraded || !t.Passed))
+            foreach (var test in Shown(lab))
             {
-                var mark = test.Passed ? "✓" : "✗";
-                var points = test.IsGraded ? $"{test.Points}/{test.Max}" : "-";
-                text.Append($"  {mark} {points,5}  {GradeCalculator.Readable(test.Name)}");
+                text.AppendLine(TestLine(test));
                 if (!test.Passed)
-                    text.Append($"\n            {GradeCalculator.FirstLine(test.Message)}");
-                text.AppendLine();
+                    text.AppendLine($"            {GradeCalculator.FirstLine(test.Message)}");
             }
             text.AppendLine();
         }
         text.AppendLine($"Total: {report.Points}/{report.Max} points ({report.Track})");
         return text.ToString();
     }
+
+    /// <summary>The tests a table lists: every graded one, and any other that failed.</summary>
+    public static IEnumerable<TestGrade> Shown(LabGrade lab) => lab.Tests.Where(t => t.IsGraded || !t.Passed);
+
+    /// <summary>"  ✓   2/2  Single echo returns the same bytes" ("-" for an ungraded test).</summary>
+    public static string TestLine(TestGrade test) =>
+        $"  {(test.Passed ? "✓" : "✗")} {(test.IsGraded ? $"{test.Points}/{test.Max}" : "-"),5}  {GradeCalculator.Readable(test.Name)}";
 }

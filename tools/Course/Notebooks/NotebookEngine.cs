@@ -98,9 +98,7 @@ public sealed class NotebookEngine : IDisposable
                 return Snapshot(outputs);
             }
             _state = await run;
-            if (_state.Exception is { } unhandled)
-                Add(FromException(unhandled));
-            else if (_state.ReturnValue is { } value && !IsVoidLike(value))
+            if (_state.ReturnValue is { } value && !IsVoidLike(value))
                 Add(new ExecuteResultOutput(new Dictionary<string, string> { ["text/plain"] = TextFormatter.Format(value) }));
         }
         catch (CompilationErrorException e)
