@@ -3,19 +3,9 @@ namespace Course.Tests;
 /// <summary>The course repository these tests run in, and scratch repositories for the generator.</summary>
 internal static class TestRepo
 {
-    public static Repo Course { get; } = new(FindRoot());
+    public static Repo Course { get; } = Repo.Find(AppContext.BaseDirectory);
 
     public static string Samples => Path.Combine(Course.Root, "tests", "Course.Tests", "samples");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Lab.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("Lab.sln not found above " + AppContext.BaseDirectory);
-    }
 }
 
 /// <summary>A throwaway folder, deleted at the end of the test.</summary>

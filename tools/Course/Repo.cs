@@ -21,6 +21,30 @@ public sealed class Repo
 
     public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
 
+    /// <summary>Fails with a one-line message when a --track names a folder this repository does not have.</summary>
+    public void RequireTrack(string track)
+    {
+        if (!Directory.Exists(TrackFolder(track)))
+            throw new CourseException($"--track {track}: {track}/ does not exist in this repository.");
+    }
+
+    private static readonly string[] BuildFolders = ["bin", "obj", "TestResults"];
+
+    /// <summary>The files of a project folder, in a stable order, without build output (bin/, obj/) or hidden folders.</summary>
+    public static IEnumerable<string> SourceFiles(string folder)
+    {
+        foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+            yield return file;
+        foreach (var sub in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(sub);
+            if (BuildFolders.Contains(name) || name.StartsWith('.'))
+                continue;
+            foreach (var file in SourceFiles(sub))
+                yield return file;
+        }
+    }
+
     /// <summary>Finds the repository that contains <paramref name="start"/>: the nearest folder with Lab.sln.</summary>
     public static Repo Find(string? start = null)
     {

@@ -7,8 +7,7 @@ public static class GradeCommand
 {
     public static async Task<int> RunAsync(Repo repo, string track, string? lab, string? json)
     {
-        if (!Directory.Exists(repo.TrackFolder(track)))
-            throw new CourseException($"--track {track}: {track}/ does not exist in this repository.");
+        repo.RequireTrack(track);
         var labs = lab is null ? CourseMap.Available(repo).ToList() : [CourseMap.FindAvailable(repo, lab)];
         var grader = new Grader(repo);
         var progress = new Progress(repo);

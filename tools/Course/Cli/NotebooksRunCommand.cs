@@ -10,8 +10,7 @@ public static partial class NotebooksRunCommand
     public static async Task<int> RunAsync(Repo repo, string? lab, bool write, string? track)
     {
         track ??= repo.HasSolutions ? "solutions" : "labs";
-        if (!Directory.Exists(repo.TrackFolder(track)))
-            throw new CourseException($"--track {track}: {track}/ does not exist in this repository.");
+        repo.RequireTrack(track);
         var notebooks = lab is null
             ? Directory.EnumerateFiles(repo.Notebooks, "*.ipynb").Order(StringComparer.Ordinal).ToList()
             : [CourseMap.Find(lab).NotebookPath(repo)];

@@ -24,11 +24,12 @@ public static class ProveCommand
             var onStarter = await grader.GradeAsync(lab, Grader.TrackProperties("solutions", lab, "labs"), m => Console.Error.WriteLine($"  … {m}"));
             var problems = Problems(onSolutions, onStarter).ToList();
             var graded = onSolutions.Tests.Count(t => t.IsGraded);
-            var bad = problems.Select(p => p.Test).Distinct().Count();
-            passed += Math.Max(0, graded - bad);
-            failed += bad + (graded == 0 ? 1 : 0);
             if (graded == 0)
                 problems.Add(("(lab)", "no graded test ran on solutions/"));
+            // One check per graded test; each test (or lab-wide problem) with a problem fails once.
+            var bad = problems.Select(p => p.Test).Distinct().Count();
+            passed += Math.Max(0, graded - bad);
+            failed += bad;
             Console.WriteLine(problems.Count == 0
                 ? $"✓ Lab {lab.Number}: all {graded} graded tests ({onSolutions.Max} points) pass on solutions/ and fail on labs/{lab.Project}."
                 : $"✗ Lab {lab.Number}: {problems.Count} problem(s):");
@@ -45,7 +46,7 @@ public static class ProveCommand
         if (onSolutions.Status == GradeStatus.Error)
             yield return ("(solutions)", GradeCalculator.FirstLine(onSolutions.Message));
         if (onStarter.Status == GradeStatus.Error && onStarter.Tests.Count == 0)
-            yield return ("(starter)", "the starter does not build: " + GradeCalculator.FirstLine(onStarter.Message?.Split('\n').Skip(1).FirstOrDefault() ?? onStarter.Message));
+            yield return ("(starter)", "the starter does not build: " + onStarter.Headline);
         foreach (var test in onSolutions.Tests.Where(t => !t.Passed))
             yield return (test.Name, "fails on solutions/: " + GradeCalculator.FirstLine(test.Message));
         foreach (var test in onStarter.Tests.Where(t => t.IsGraded && t.Passed))

@@ -10,11 +10,11 @@ public static class StatusCommand
 {
     public static int Run(Repo repo)
     {
-        Console.Write(Render(repo, new Progress(repo).Load(), DateTimeOffset.Now));
+        Console.Write(Render(repo, new Progress(repo).Load()));
         return 0;
     }
 
-    public static string Render(Repo repo, IReadOnlyDictionary<string, LabProgress> progress, DateTimeOffset now)
+    public static string Render(Repo repo, IReadOnlyDictionary<string, LabProgress> progress)
     {
         var text = new System.Text.StringBuilder();
         text.AppendLine("Socket → WebSocket Lab");
@@ -56,8 +56,7 @@ public static class StatusCommand
     private static bool ChangedSince(Repo repo, LabInfo lab, DateTimeOffset checkedAt)
     {
         var folder = lab.LabFolder(repo, "labs");
-        return Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
-            .Any(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                      && File.GetLastWriteTimeUtc(f) > checkedAt.UtcDateTime);
+        return Directory.Exists(folder) && Repo.SourceFiles(folder)
+            .Any(f => f.EndsWith(".cs", StringComparison.Ordinal) && File.GetLastWriteTimeUtc(f) > checkedAt.UtcDateTime);
     }
 }

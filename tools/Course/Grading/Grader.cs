@@ -83,8 +83,8 @@ public sealed partial class Grader(Repo repo)
         var folder = Path.Combine(repo.Tests, lab.TestProject);
         if (!Directory.Exists(folder))
             return 0;
-        return Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+        return Repo.SourceFiles(folder)
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal))
             .SelectMany(f => GradedInSource().Matches(File.ReadAllText(f)))
             .Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }

@@ -40,6 +40,23 @@ public sealed record LabGrade(
         .ThenBy(t => StepOf(t.Message))
         .FirstOrDefault();
 
+    /// <summary>
+    /// One line that says where the lab stands: the first failure ("Stop frees
+    /// the port: Not implemented yet: …"), or for a build error its first
+    /// compiler error; null when every test passed.
+    /// </summary>
+    [JsonIgnore]
+    public string? Headline => FirstFailure is { } failure
+        ? $"{GradeCalculator.Readable(failure.Name)}: {GradeCalculator.FirstLine(failure.Message)}"
+        : Status == GradeStatus.Error ? FirstErrorLine(Message) : null;
+
+    /// <summary>"The build failed:\nfile(3,1): error CS1002: ..." → "file(3,1): error CS1002: ...".</summary>
+    private static string FirstErrorLine(string? message)
+    {
+        var lines = (message ?? "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        return lines.Skip(1).FirstOrDefault(l => l.Contains("error", StringComparison.Ordinal)) ?? GradeCalculator.FirstLine(message);
+    }
+
     private static int StepOf(string? message)
     {
         var match = System.Text.RegularExpressions.Regex.Match(message ?? "", @"\bstep (\d+)");

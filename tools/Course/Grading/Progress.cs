@@ -27,20 +27,11 @@ public sealed class Progress(Repo repo)
         }
     }
 
-    /// <summary>"The build failed:\nfile(3,1): error CS1002: ..." → the first compiler error line.</summary>
-    private static string FirstError(string? message)
-    {
-        var lines = (message ?? "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        return lines.FirstOrDefault(l => l.Contains("error", StringComparison.Ordinal) && l != lines[0]) ?? GradeCalculator.FirstLine(message);
-    }
-
     public void Save(LabGrade grade)
     {
         var all = new Dictionary<string, LabProgress>(Load())
         {
-            [grade.Lab] = new(grade.Lab, grade.Status, grade.Points, grade.Max,
-                grade.FirstFailure is { } f ? $"{GradeCalculator.Readable(f.Name)}: {GradeCalculator.FirstLine(f.Message)}" : grade.Status == GradeStatus.Error ? FirstError(grade.Message) : null,
-                DateTimeOffset.Now),
+            [grade.Lab] = new(grade.Lab, grade.Status, grade.Points, grade.Max, grade.Headline, DateTimeOffset.Now),
         };
         Directory.CreateDirectory(repo.StateFolder);
         File.WriteAllText(FilePath, JsonSerializer.Serialize(all, new JsonSerializerOptions { WriteIndented = true }));

@@ -18,8 +18,6 @@ public sealed class LabsGenerator(Repo repo)
         ".cs", ".csproj", ".props", ".targets", ".json", ".md", ".txt", ".html", ".htm", ".js", ".css", ".xml", ".sh",
     };
 
-    private static readonly string[] SkippedFolders = ["bin", "obj", ".vs", "TestResults"];
-
     /// <summary>The starter files, keyed by their path relative to the repository (labs/...).</summary>
     public SortedDictionary<string, byte[]> Generate()
     {
@@ -28,7 +26,7 @@ public sealed class LabsGenerator(Repo repo)
         var result = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var labFolder in LabFolders(repo.Solutions))
         {
-            foreach (var file in SourceFiles(labFolder))
+            foreach (var file in Repo.SourceFiles(labFolder))
             {
                 var relative = Path.GetRelativePath(repo.Solutions, file).Replace('\\', '/');
                 var bytes = File.ReadAllBytes(file);
@@ -77,7 +75,7 @@ public sealed class LabsGenerator(Repo repo)
         {
             foreach (var labFolder in LabFolders(repo.Labs).Where(f => generatedLabs.Contains(Path.GetFileName(f))))
             {
-                foreach (var file in SourceFiles(labFolder))
+                foreach (var file in Repo.SourceFiles(labFolder))
                     existing.Add(repo.Relative(file));
             }
         }
@@ -97,18 +95,4 @@ public sealed class LabsGenerator(Repo repo)
         Directory.EnumerateDirectories(root, "Lab*")
             .Where(d => System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(d), @"^Lab\d\d\."))
             .Order(StringComparer.Ordinal);
-
-    private static IEnumerable<string> SourceFiles(string folder)
-    {
-        foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
-            yield return file;
-        foreach (var sub in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
-        {
-            var name = Path.GetFileName(sub);
-            if (SkippedFolders.Contains(name) || name.StartsWith('.'))
-                continue;
-            foreach (var file in SourceFiles(sub))
-                yield return file;
-        }
-    }
 }
