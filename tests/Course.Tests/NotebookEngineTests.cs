@@ -62,13 +62,87 @@ public class NotebookEngineTests
     }
 
     [Fact]
-    public async Task A_cell_that_runs_too_long_fails_with_a_timeout_instead_of_hanging()
+    public async Task A_cell_that_runs_too_long_is_interrupted_instead_of_hanging_and_the_state_survives()
     {
         using var engine = NewEngine(TimeSpan.FromMilliseconds(300));
-        var error = (await engine.ExecuteAsync("await Task.Delay(10_000);")).Error.ShouldNotBeNull();
-        error.EName.ShouldBe("TimeoutException");
+        await engine.ExecuteAsync("var kept = 3;");
+        var error = (await engine.ExecuteAsync("await Task.Delay(Timeout.Infinite);")).Error.ShouldNotBeNull();
+        error.EName.ShouldBe("Interrupted");
         error.EValue.ShouldContain("did not finish within");
+        ((ExecuteResultOutput)(await engine.ExecuteAsync("kept")).Outputs[0]).Data["text/plain"].ShouldBe("3");
     }
+
+    [Fact]
+    public async Task Interrupt_stops_a_cell_awaiting_forever_and_the_next_cell_runs_with_the_state()
+    {
+        using var engine = NewEngine();
+        await engine.ExecuteAsync("var kept = 4;");
+        var waiting = new TaskCompletionSource();
+        engine.OutputProduced += o => { if (o is StreamOutput { Text: "waiting\n" }) waiting.TrySetResult(); };
+        var running = engine.ExecuteAsync("Console.WriteLine(\"waiting\");\nawait Task.Delay(Timeout.Infinite);");
+        await waiting.Task.Within(5.Seconds(), "the cell to print 'waiting' (then it awaits forever)");
+        engine.Interrupt().ShouldBeTrue();
+        var error = (await running.Within(5.Seconds(), "the interrupted cell's result")).Error.ShouldNotBeNull();
+        error.EName.ShouldBe("Interrupted");
+        error.EValue.ShouldContain("abandoned"); // Task.Delay without a token cannot stop by itself
+        ((ExecuteResultOutput)(await engine.ExecuteAsync("kept * 10")).Outputs[0]).Data["text/plain"].ShouldBe("40");
+    }
+
+    [Fact]
+    public async Task Interrupt_signals_CellCancellation_so_a_cooperative_cell_stops_by_itself()
+    {
+        using var engine = NewEngine();
+        var running = engine.ExecuteAsync("await Task.Delay(Timeout.Infinite, CellCancellation);");
+        await Eventually.TrueAsync(() => engine.Interrupt(), 5.Seconds(), "the cell to start");
+        var error = (await running.Within(5.Seconds(), "the interrupted cell's result")).Error.ShouldNotBeNull();
+        error.EName.ShouldBe("Interrupted");
+        error.EValue.ShouldNotContain("abandoned");
+    }
+
+    [Fact]
+    public async Task Interrupt_wakes_a_cell_blocked_in_a_synchronous_wait()
+    {
+        using var engine = NewEngine();
+        var running = engine.ExecuteAsync("Thread.Sleep(Timeout.Infinite);");
+        await Eventually.TrueAsync(() => engine.Interrupt(), 5.Seconds(), "the cell to start");
+        var error = (await running.Within(5.Seconds(), "the interrupted cell's result")).Error.ShouldNotBeNull();
+        error.EValue.ShouldNotContain("abandoned");
+        engine.Interrupt().ShouldBeFalse("no cell is running any more");
+    }
+
+    [Fact]
+    public async Task An_exception_traceback_names_the_cell_and_line()
+    {
+        using var engine = NewEngine();
+        var error = (await engine.ExecuteAsync("var x = 1;\nthrow new InvalidOperationException(\"here\");", "cell [7]")).Error.ShouldNotBeNull();
+        error.Traceback.ShouldContain(l => l.Contains("in cell [7]:line 2"), string.Join("\n", error.Traceback));
+        error.Traceback.ShouldNotContain(l => l.Contains("System.Runtime.CompilerServices"));
+    }
+
+    [Fact]
+    public async Task HTML_and_PNG_values_are_displayed_with_their_mime_types_and_a_plain_text_fallback()
+    {
+        using var engine = NewEngine();
+        var png = Convert.ToBase64String(TinyPng);
+        var result = await engine.ExecuteAsync($"display(HTML(\"<b>hi</b>\"));\nPNG(Convert.FromBase64String(\"{png}\"))");
+        result.Error.ShouldBeNull();
+        var html = ((DisplayOutput)result.Outputs[0]).Data;
+        (html["text/html"], html["text/plain"]).ShouldBe(("<b>hi</b>", "<b>hi</b>"));
+        var image = ((ExecuteResultOutput)result.Outputs[1]).Data;
+        (image["image/png"], image["text/plain"]).ShouldBe((png, "PNG image, 1×1 pixels"));
+    }
+
+    [Fact]
+    public async Task PNG_refuses_bytes_that_are_not_a_png()
+    {
+        using var engine = NewEngine();
+        var error = (await engine.ExecuteAsync("PNG(new byte[] { 1, 2, 3 })")).Error.ShouldNotBeNull();
+        (error.EName, error.EValue).ShouldBe(("ArgumentException", "PNG(bytes) needs the bytes of a PNG file; these 3 bytes do not start with the PNG signature and IHDR chunk. (Parameter 'bytes')"));
+    }
+
+    /// <summary>A 1×1 PNG: signature, IHDR, IDAT, IEND.</summary>
+    private static readonly byte[] TinyPng = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
 
     [Fact]
     public async Task Nuget_references_are_refused_with_an_explanation()

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
@@ -11,8 +12,11 @@ public sealed record EngineOptions(string NotebookFolder)
     /// <summary>Maps an absolute path (of a #r) to the one to load; identity by default.</summary>
     public Func<string, string> MapPath { get; init; } = static p => p;
 
-    /// <summary>A cell that runs longer fails with a TimeoutException (no notebook hangs).</summary>
+    /// <summary>A cell that runs longer is interrupted and fails (no notebook hangs); infinite in the kernel.</summary>
     public TimeSpan CellTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long an interrupted cell may take to stop by itself before the engine abandons it.</summary>
+    public TimeSpan InterruptGrace { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>The outcome of one cell: its outputs, in order, and whether it failed.</summary>
@@ -23,12 +27,13 @@ public sealed record CellResult(IReadOnlyList<CellOutput> Outputs)
 }
 
 /// <summary>
-/// The one engine behind <c>./course notebooks run</c> (and the course's
-/// Jupyter kernel): C# cells run on Roslyn scripting, each continuing the state
+/// The one engine behind <c>./course notebooks run</c> and the course's
+/// Jupyter kernel: C# cells run on Roslyn scripting, each continuing the state
 /// of the previous one, with <c>#r</c>, <c>display(x)</c>, console capture and
-/// top-level await.
+/// top-level await. A running cell can be interrupted; the state is then the
+/// one before that cell.
 /// </summary>
-public sealed class NotebookEngine : IDisposable
+public sealed partial class NotebookEngine : IDisposable
 {
     /// <summary>Namespaces every cell can use without a using directive.</summary>
     public static readonly string[] DefaultImports =
@@ -44,12 +49,12 @@ public sealed class NotebookEngine : IDisposable
     private readonly object _gate = new();
     private List<CellOutput> _current = [];
     private ScriptState<object>? _state;
-    private bool _broken;
+    private RunningCell? _running;
 
     public NotebookEngine(EngineOptions options)
     {
         _options = options;
-        _globals = new NotebookGlobals(value => Add(new DisplayOutput(new Dictionary<string, string> { ["text/plain"] = TextFormatter.Format(value) })));
+        _globals = new NotebookGlobals(value => Add(new DisplayOutput(MimeFormatter.Format(value))));
         _scriptOptions = ScriptOptions.Default
             .WithReferences(FrameworkReferences())
             .AddReferences(typeof(NotebookGlobals).Assembly)
@@ -57,25 +62,24 @@ public sealed class NotebookEngine : IDisposable
             .WithMetadataResolver(new TrackReferenceResolver(options.NotebookFolder, options.MapPath))
             .WithSourceResolver(ScriptSourceResolver.Default.WithBaseDirectory(options.NotebookFolder))
             .WithLanguageVersion(LanguageVersion.Latest)
-            .WithEmitDebugInformation(true);
+            .WithEmitDebugInformation(true)
+            .WithFileEncoding(System.Text.Encoding.UTF8); // debug information (cell lines in stack traces) needs an encoding
     }
 
     /// <summary>Called with every output as it happens (the kernel streams them).</summary>
     public event Action<CellOutput>? OutputProduced;
 
-    /// <summary>Runs one cell after the previous ones; never throws for the cell's own errors.</summary>
-    public async Task<CellResult> ExecuteAsync(string code)
+    /// <summary>
+    /// Runs one cell after the previous ones; never throws for the cell's own
+    /// errors. <paramref name="cellName"/> (e.g. "cell 3") names the cell in
+    /// stack traces, so a traceback points at the cell's line.
+    /// </summary>
+    public async Task<CellResult> ExecuteAsync(string code, string cellName = "cell")
     {
         var outputs = new List<CellOutput>();
         lock (_gate)
             _current = outputs;
         _console.RouteTo(Add);
-
-        if (_broken)
-        {
-            Add(new ErrorOutput("InvalidOperationException", "An earlier cell did not finish in time; its state is unknown. Restart the notebook.", []));
-            return Snapshot(outputs);
-        }
 
         var source = StripMagics(code);
         if (source.Contains("#r \"nuget:", StringComparison.OrdinalIgnoreCase))
@@ -84,22 +88,33 @@ public sealed class NotebookEngine : IDisposable
             return Snapshot(outputs);
         }
 
+        var cell = new RunningCell();
+        lock (_gate)
+            _running = cell;
+        _globals.CellCancellation = cell.Cancellation.Token;
         try
         {
-            var run = _state is null
-                ? CSharpScript.RunAsync(source, _scriptOptions, _globals, typeof(NotebookGlobals))
-                : _state.ContinueWithAsync(source, _scriptOptions);
-            var finished = await Task.WhenAny(run, Task.Delay(_options.CellTimeout));
-            if (finished != run)
+            var options = _scriptOptions.WithFilePath(cellName);
+            var previous = _state;
+            var run = cell.Start(() => previous is null
+                ? CSharpScript.RunAsync(source, options, _globals, typeof(NotebookGlobals))
+                : previous.ContinueWithAsync(source, options));
+            using var timeout = new CancellationTokenSource(_options.CellTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _options.CellTimeout);
+            using var onTimeout = timeout.Token.Register(() => cell.Interrupt($"The cell did not finish within {_options.CellTimeout.TotalSeconds:0} s, so it was interrupted."));
+            await Task.WhenAny(run, cell.Interrupted);
+            if (cell.Reason is { } reason)
             {
-                _broken = true;
+                // Asked to stop: the cell's CellCancellation is signalled and its thread, if
+                // blocked in a wait, interrupted. Give it a moment to stop, then abandon it.
+                await Task.WhenAny(run, Task.Delay(_options.InterruptGrace));
                 _ = run.ContinueWith(t => t.Exception, TaskScheduler.Default); // observe a late failure
-                Add(new ErrorOutput("TimeoutException", $"The cell did not finish within {_options.CellTimeout.TotalSeconds:0} s.", []));
+                var stillRunning = run.IsCompleted ? "" : " It did not stop by itself and was abandoned: code it started may still be running.";
+                Add(new ErrorOutput("Interrupted", reason + stillRunning + " The state is the one before this cell.", []));
                 return Snapshot(outputs);
             }
             _state = await run;
             if (_state.ReturnValue is { } value && !IsVoidLike(value))
-                Add(new ExecuteResultOutput(new Dictionary<string, string> { ["text/plain"] = TextFormatter.Format(value) }));
+                Add(new ExecuteResultOutput(MimeFormatter.Format(value)));
         }
         catch (CompilationErrorException e)
         {
@@ -110,8 +125,29 @@ public sealed class NotebookEngine : IDisposable
         {
             Add(FromException(e));
         }
+        finally
+        {
+            lock (_gate)
+                _running = null;
+        }
         return Snapshot(outputs);
     }
+
+    /// <summary>Interrupts the running cell, if any (the kernel's interrupt; safe from any thread).</summary>
+    public bool Interrupt()
+    {
+        lock (_gate)
+            return _running?.Interrupt("The cell was interrupted.") ?? false;
+    }
+
+    /// <summary>
+    /// The script a cell would be, continuing the state so far, compiled but
+    /// not run: what completion, inspection and is_complete look at.
+    /// </summary>
+    internal Script<object> Prepare(string code) =>
+        _state is null
+            ? CSharpScript.Create(StripMagics(code), _scriptOptions, typeof(NotebookGlobals))
+            : _state.Script.ContinueWith(StripMagics(code), _scriptOptions);
 
     private CellResult Snapshot(List<CellOutput> outputs)
     {
@@ -134,15 +170,33 @@ public sealed class NotebookEngine : IDisposable
 
     private static bool IsVoidLike(object value) => value is Task or ValueTask;
 
-    private static ErrorOutput FromException(Exception e)
+    /// <summary>
+    /// The exception as Jupyter shows it: its type and message, then the stack
+    /// frames without the scripting and async machinery, each cell frame as
+    /// "at F() in cell [3]:line 2", so the learner sees where it failed.
+    /// </summary>
+    private ErrorOutput FromException(Exception e)
     {
         if (e is AggregateException { InnerExceptions.Count: 1 } aggregate)
             e = aggregate.InnerExceptions[0];
+        var folder = _options.NotebookFolder.TrimEnd('/', '\\') + Path.DirectorySeparatorChar;
         var traceback = e.ToString().Split('\n').Select(l => l.TrimEnd('\r'))
-            .Where(l => !l.Contains("Microsoft.CodeAnalysis.Scripting", StringComparison.Ordinal))
+            .Where(l => !IsMachinery(l))
+            .Select(l => CellFrame().Replace(l.Replace(folder, "", StringComparison.Ordinal), "${1}").Replace("<<Initialize>>d__0.MoveNext()", "<cell>", StringComparison.Ordinal))
             .ToList();
         return new ErrorOutput(e.GetType().Name, e.Message, traceback);
     }
+
+    /// <summary>"Submission#3." before a cell's frames: Roslyn's name for the cell's class.</summary>
+    [GeneratedRegex(@"(\bat )Submission#\d+\.")]
+    private static partial Regex CellFrame();
+
+    private static bool IsMachinery(string line) =>
+        line.Contains("Microsoft.CodeAnalysis.Scripting", StringComparison.Ordinal)
+        || line.Contains("System.Runtime.CompilerServices.", StringComparison.Ordinal)
+        || line.Contains("System.Runtime.ExceptionServices.", StringComparison.Ordinal)
+        || line.Contains("--- End of stack trace from previous location ---", StringComparison.Ordinal)
+        || line.Contains("Course.Notebooks.", StringComparison.Ordinal);
 
     /// <summary>"(3,5): error CS0103: The name 'x' does not exist": line and column within the cell.</summary>
     private static string FormatDiagnostic(Diagnostic d)

@@ -40,7 +40,7 @@ public static class NotebookRunner
                 return new NotebookRun(displayName, executionCount, clock.Elapsed, new NotebookFailure(displayName, cell.Index + 1, cell.FirstLine, error));
             }
             executionCount++;
-            var result = await engine.ExecuteAsync(cell.Source);
+            var result = await engine.ExecuteAsync(cell.Source, $"cell [{executionCount}]");
             document.SetOutputs(cell.Index, executionCount, result.Outputs);
             if (result.Error is { } failure)
                 return new NotebookRun(displayName, executionCount, clock.Elapsed, new NotebookFailure(displayName, cell.Index + 1, cell.FirstLine, failure));
