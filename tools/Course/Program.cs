@@ -50,7 +50,14 @@ var notebookTrack = new Option<string?>("--track") { Description = "Which code l
 notebookTrack.AcceptOnlyFromAmong("labs", "solutions");
 var runNotebooks = new Command("run", "Run notebooks headlessly, top to bottom, on the course engine.") { notebookLab, writeOption, notebookTrack };
 runNotebooks.SetAction((parse, _) => RunAsync(() => NotebooksRunCommand.RunAsync(Repo.Find(), parse.GetValue(notebookLab), parse.GetValue(writeOption), parse.GetValue(notebookTrack))));
-root.Subcommands.Add(new Command("notebooks", "The course notebooks.") { runNotebooks });
+var connectionFile = new Argument<string>("CONNECTION_FILE") { Description = "The connection file Jupyter wrote." };
+var kernel = new Command("kernel", "Run the course's Jupyter kernel (Jupyter starts it; see install-kernel).") { connectionFile };
+kernel.SetAction((parse, _) => RunAsync(() => KernelCommands.RunAsync(Repo.Find(), parse.GetValue(connectionFile)!)));
+var installKernel = new Command("install-kernel", $"Install the Jupyter kernel \"{Course.Kernel.KernelSpec.DisplayName}\" for VS Code and Jupyter.");
+installKernel.SetAction(_ => Run(() => KernelCommands.Install(Repo.Find())));
+var uninstallKernel = new Command("uninstall-kernel", "Remove the course's Jupyter kernel.");
+uninstallKernel.SetAction(_ => Run(KernelCommands.Uninstall));
+root.Subcommands.Add(new Command("notebooks", "The course notebooks.") { runNotebooks, kernel, installKernel, uninstallKernel });
 
 // handout DIR
 var handoutDir = new Argument<string>("DIR") { Description = "An empty or new folder for the student repository." };

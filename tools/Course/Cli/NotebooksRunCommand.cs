@@ -1,11 +1,9 @@
-using System.Text.RegularExpressions;
-using Course.Grading;
 using Course.Notebooks;
 
 namespace Course.Cli;
 
 /// <summary>`./course notebooks run [NN] [--write] [--track T]`: notebooks run headlessly.</summary>
-public static partial class NotebooksRunCommand
+public static class NotebooksRunCommand
 {
     public static async Task<int> RunAsync(Repo repo, string? lab, bool write, string? track)
     {
@@ -48,34 +46,18 @@ public static partial class NotebooksRunCommand
         return failed == 0 ? 0 : 1;
     }
 
-    /// <summary>
-    /// A notebook loads a lab's DLL (#r "../labs/LabNN.Topic/bin/..."); build those
-    /// labs on the track first, so the DLL is there and current.
-    /// </summary>
+    /// <summary>Builds the labs the notebooks load (#r "../labs/..."), on the track.</summary>
     private static async Task<bool> BuildReferencedLabsAsync(Repo repo, IEnumerable<NotebookDocument> documents, string track)
     {
-        var projects = documents
-            .SelectMany(d => d.Cells.Where(c => c.IsCode))
-            .SelectMany(c => LabReference().Matches(c.Source))
-            .Select(m => m.Groups[1].Value)
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal);
-        foreach (var project in projects)
+        var builder = new LabBuilder(repo, track);
+        foreach (var project in LabBuilder.ReferencedLabs(documents.SelectMany(d => d.Cells.Where(c => c.IsCode)).Select(c => c.Source)))
         {
-            var csproj = Path.Combine(repo.TrackFolder(track), project, project + ".csproj");
-            if (!File.Exists(csproj))
-                throw new CourseException($"A notebook references labs/{project}, but {repo.Relative(csproj)} does not exist.");
-            var build = await ProcessRunner.RunAsync("dotnet", ["build", csproj, "-nologo", "-v:q", "-clp:ErrorsOnly;NoSummary"], repo.Root, Grader.BuildTimeout);
-            if (build.ExitCode != 0)
+            if (await builder.BuildAsync(project) is { } problem)
             {
-                Console.WriteLine($"✗ {repo.Relative(csproj)} does not build, so the notebooks cannot load it:");
-                Console.WriteLine(new Grader(repo).CompilerMessages(build.Output));
+                Console.WriteLine($"✗ {problem}");
                 return false;
             }
         }
         return true;
     }
-
-    [GeneratedRegex(@"#r\s+""[^""]*labs/(Lab\d\d\.[A-Za-z0-9]+)/")]
-    private static partial Regex LabReference();
 }

@@ -17,4 +17,8 @@ public sealed record DisplayOutput(IReadOnlyDictionary<string, string> Data) : C
 public sealed record ExecuteResultOutput(IReadOnlyDictionary<string, string> Data) : CellOutput;
 
 /// <summary>A compile error or an exception: the cell failed.</summary>
-public sealed record ErrorOutput(string EName, string EValue, IReadOnlyList<string> Traceback) : CellOutput;
+public sealed record ErrorOutput(string EName, string EValue, IReadOnlyList<string> Traceback) : CellOutput
+{
+    /// <summary>An error without a stack; its traceback is "EName: EValue", since front ends show the traceback.</summary>
+    public static ErrorOutput Of(string ename, string evalue) => new(ename, evalue, [$"{ename}: {evalue}"]);
+}

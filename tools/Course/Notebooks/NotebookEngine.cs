@@ -84,7 +84,7 @@ public sealed partial class NotebookEngine : IDisposable
         var source = StripMagics(code);
         if (source.Contains("#r \"nuget:", StringComparison.OrdinalIgnoreCase))
         {
-            Add(new ErrorOutput("NotSupportedException", "#r \"nuget:...\" is not supported by the course engine: reference a lab's DLL with #r \"../labs/...\" instead.", []));
+            Add(ErrorOutput.Of("NotSupportedException", "#r \"nuget:...\" is not supported by the course engine: reference a lab's DLL with #r \"../labs/...\" instead."));
             return Snapshot(outputs);
         }
 
@@ -109,7 +109,7 @@ public sealed partial class NotebookEngine : IDisposable
                 await Task.WhenAny(run, Task.Delay(_options.InterruptGrace));
                 _ = run.ContinueWith(t => t.Exception, TaskScheduler.Default); // observe a late failure
                 var stillRunning = run.IsCompleted ? "" : " It did not stop by itself and was abandoned: code it started may still be running.";
-                Add(new ErrorOutput("Interrupted", reason + stillRunning + " The state is the one before this cell.", []));
+                Add(ErrorOutput.Of("Interrupted", reason + stillRunning + " The state is the one before this cell."));
                 return Snapshot(outputs);
             }
             _state = await run;

@@ -36,7 +36,7 @@ public static class NotebookRunner
         {
             if (!CSharpNames.Contains(cell.Language))
             {
-                var error = new ErrorOutput("NotSupportedException", $"This cell's language is '{cell.Language}'; the course engine runs C# cells only.", []);
+                var error = ErrorOutput.Of("NotSupportedException", $"This cell's language is '{cell.Language}'; the course engine runs C# cells only.");
                 return new NotebookRun(displayName, executionCount, clock.Elapsed, new NotebookFailure(displayName, cell.Index + 1, cell.FirstLine, error));
             }
             executionCount++;
