@@ -1,7 +1,7 @@
 namespace Course.Tests;
 
 /// <summary>The course repository these tests run in, and scratch repositories for the generator.</summary>
-internal static class TestRepo
+public static class TestRepo
 {
     public static Repo Course { get; } = Repo.Find(AppContext.BaseDirectory);
 
@@ -9,7 +9,7 @@ internal static class TestRepo
 }
 
 /// <summary>A throwaway folder, deleted at the end of the test.</summary>
-internal sealed class TempFolder : IDisposable
+public sealed class TempFolder : IDisposable
 {
     public TempFolder() => Directory.CreateDirectory(Path);
 

@@ -31,6 +31,16 @@ public static class CodeAssistant
 
     public const int MaxCompletions = 500;
 
+    /// <summary>"int Math.Max(int val1, int val2)": what a learner wants from inspect.</summary>
+    private static readonly SymbolDisplayFormat Signature = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypes,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        memberOptions: SymbolDisplayMemberOptions.IncludeParameters | SymbolDisplayMemberOptions.IncludeType
+            | SymbolDisplayMemberOptions.IncludeContainingType | SymbolDisplayMemberOptions.IncludeRef,
+        parameterOptions: SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeName
+            | SymbolDisplayParameterOptions.IncludeDefaultValue | SymbolDisplayParameterOptions.IncludeParamsRefOut,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
     public static Completeness IsComplete(string code)
     {
         if (string.IsNullOrWhiteSpace(code))
@@ -90,7 +100,7 @@ public static class CodeAssistant
         var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault() ?? model.GetDeclaredSymbol(node) ?? model.GetTypeInfo(node).Type;
         if (symbol is null || symbol is IErrorTypeSymbol)
             return null;
-        var text = new StringBuilder($"({Kind(symbol)}) {symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}");
+        var text = new StringBuilder($"({Kind(symbol)}) {symbol.ToDisplayString(Signature)}");
         var overloads = symbol is IMethodSymbol && symbol.ContainingType is { } type ? type.GetMembers(symbol.Name).OfType<IMethodSymbol>().Count() - 1 : 0;
         if (overloads > 0)
             text.Append($" (+{overloads} overload{(overloads == 1 ? "" : "s")})");
