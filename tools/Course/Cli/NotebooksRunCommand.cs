@@ -1,3 +1,4 @@
+using Course.Kernel;
 using Course.Notebooks;
 
 namespace Course.Cli;
@@ -40,7 +41,10 @@ public static class NotebooksRunCommand
                 continue;
             }
             if (write)
+            {
+                document.UseKernel(KernelSpec.NotebookKernelspec(), KernelSpec.NotebookLanguageInfo());
                 document.Save();
+            }
             Console.WriteLine($"✓ {name}: {run.CodeCellsRun} code cells ran in {run.Elapsed.TotalSeconds:0.0} s on {track}/{(write ? ", outputs written" : "")}");
         }
         return failed == 0 ? 0 : 1;

@@ -130,8 +130,20 @@ public sealed class NotebookDocument
         return lines;
     }
 
+    /// <summary>Names the kernel (and language) that Jupyter clients should start for this notebook.</summary>
+    public void UseKernel(JsonObject kernelspec, JsonObject languageInfo)
+    {
+        var metadata = _root["metadata"] as JsonObject ?? [];
+        metadata["kernelspec"] = kernelspec;
+        metadata["language_info"] = languageInfo;
+        _root["metadata"] = metadata;
+    }
+
     /// <summary>Writes the notebook as Jupyter does: one-space indent, UTF-8 unescaped, final newline.</summary>
-    public void Save()
+    public void Save() => SaveAs(Path);
+
+    /// <inheritdoc cref="Save"/>
+    public void SaveAs(string path)
     {
         var options = new JsonSerializerOptions
         {
@@ -139,6 +151,6 @@ public sealed class NotebookDocument
             IndentSize = 1,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
-        File.WriteAllText(Path, _root.ToJsonString(options) + "\n");
+        File.WriteAllText(path, _root.ToJsonString(options) + "\n");
     }
 }
