@@ -179,10 +179,14 @@ public sealed class KernelCore : IDisposable
         if (!silent && request.ContentFlag("store_history", true))
             _executionCount++;
         var count = _executionCount;
+        // A silent request (a front end asking something for itself) shows nothing; output
+        // that comes later, from a server an earlier cell started, still goes to that cell.
         _silent = silent;
-        _outputParent = request;
         if (!silent)
+        {
+            _outputParent = request;
             Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, request);
+        }
 
         ErrorOutput? error;
         if (await _prepareCell(code) is { } problem)
@@ -195,6 +199,7 @@ public sealed class KernelCore : IDisposable
             error = (await _engine.ExecuteAsync(code, $"cell [{count}]")).Error;
         }
         _streams.Flush();
+        _silent = false;
 
         var reply = error is null
             ? Ok(new JsonObject { ["execution_count"] = count, ["user_expressions"] = new JsonObject(), ["payload"] = new JsonArray() })
