@@ -187,9 +187,22 @@ public class JupyterProtocolTests(KernelFixture kernel) : IClassFixture<KernelFi
     }
 }
 
-/// <summary>A shutdown request ends the kernel's process (a kernel of its own, not the shared one).</summary>
+/// <summary>Shutdown and restart (kernels of their own, not the shared one).</summary>
 public class JupyterShutdownTests
 {
+    [SkippableFact]
+    public async Task Restart_gives_a_fresh_kernel_without_the_old_state()
+    {
+        JupyterDriver.SkipUnlessAvailable();
+        await using var driver = await JupyterDriver.StartAsync();
+        (await driver.ExecuteAsync("var beforeRestart = 1;")).Status.ShouldBe("ok");
+        var restarted = await driver.SendAsync(new JsonObject { ["op"] = "restart", ["timeout"] = 40 }, TimeSpan.FromSeconds(50));
+        restarted["alive"]!.GetValue<bool>().ShouldBeTrue(driver.Log);
+        var after = await driver.ExecuteAsync("beforeRestart");
+        after.Status.ShouldBe("error", "a restarted kernel starts with no state");
+        after.ReplyContent["execution_count"]!.GetValue<int>().ShouldBe(1, "and counts cells from 1 again");
+    }
+
     [SkippableFact]
     public async Task A_shutdown_request_ends_the_kernel_process()
     {

@@ -100,6 +100,10 @@ def main():
                 while km.is_alive() and time.monotonic() < deadline:
                     time.sleep(0.05)
                 answer({"alive": km.is_alive()})
+            elif op == "restart":
+                km.restart_kernel(now=False)  # shutdown_request with restart=True, then a new kernel process
+                kc.wait_for_ready(timeout=timeout)
+                answer({"ok": True, "alive": km.is_alive()})
             elif op == "quit":
                 answer({"ok": True})
                 break
