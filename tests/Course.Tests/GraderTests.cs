@@ -96,6 +96,33 @@ public class GraderTests
     }
 
     [Fact]
+    public void An_ungraded_test_that_skips_is_shown_with_its_reason_but_does_not_fail_the_lab()
+    {
+        // Lab 02's capture tests skip without capture privileges; they carry no points.
+        var run = new TestRunResults(
+        [
+            new TestCaseResult("Ns.CaptureTests", "Ladder_matches", "Ns.CaptureTests.Ladder_matches", "NotExecuted", "Packet capture is not available here: run as root.", null, null),
+            new TestCaseResult("Ns.EchoTests", "Echo", "Ns.EchoTests.Echo", "Passed", null, null, null),
+        ], null);
+        var grade = GradeCalculator.Grade(Lab01, run, new Dictionary<string, GradedInfo> { ["Ns.EchoTests.Echo"] = new(2, null) });
+        grade.Status.ShouldBe(GradeStatus.Pass);
+        grade.FirstFailure.ShouldBeNull();
+        var skipped = grade.Tests.Single(t => t.Name == "CaptureTests.Ladder_matches");
+        skipped.Status.ShouldBe(GradeStatus.Skip);
+        var table = ReportFormatter.ToTable(new GradeReport("labs", [grade]));
+        table.ShouldContain("  ○     -  Ladder matches\n            Skipped: Packet capture is not available here: run as root.");
+    }
+
+    [Fact]
+    public void A_graded_test_that_skips_scores_nothing_and_fails()
+    {
+        var run = new TestRunResults([new TestCaseResult("Ns.T", "Graded", "Ns.T.Graded", "Skipped", "no tool", null, null)], null);
+        var grade = GradeCalculator.Grade(Lab01, run, new Dictionary<string, GradedInfo> { ["Ns.T.Graded"] = new(3, null) });
+        (grade.Status, grade.Points, grade.Max).ShouldBe((GradeStatus.Fail, 0, 3));
+        grade.Tests.Single().Message.ShouldBe("Not run (skipped). no tool");
+    }
+
+    [Fact]
     public void Graded_points_and_hints_are_read_from_a_compiled_assembly()
     {
         var points = GradedPoints.Read(typeof(SampleGradedTests).Assembly.Location);

@@ -15,7 +15,8 @@ public sealed record TestGrade(
     [property: JsonPropertyName("max")] int Max,
     [property: JsonPropertyName("hint")] string? Hint)
 {
-    [JsonIgnore] public bool Passed => Status == GradeStatus.Pass;
+    /// <summary>Passed, or an ungraded test that skipped (it costs nothing, so it does not fail the lab).</summary>
+    [JsonIgnore] public bool Passed => Status is GradeStatus.Pass or GradeStatus.Skip;
     [JsonIgnore] public bool IsGraded => Max > 0;
 }
 
@@ -87,4 +88,11 @@ public static class GradeStatus
     public const string Pass = "pass";
     public const string Fail = "fail";
     public const string Error = "error";
+
+    /// <summary>
+    /// An ungraded test that skipped on this machine (e.g. packet capture without
+    /// privileges): shown with its reason, no points at stake, not a failure.
+    /// A graded test that skips scores 0 and fails, so points never depend on it.
+    /// </summary>
+    public const string Skip = "skip";
 }

@@ -35,7 +35,7 @@ public static class ReportFormatter
             foreach (var test in Shown(lab))
             {
                 text.AppendLine(TestLine(test));
-                if (!test.Passed)
+                if (!test.Passed || test.Status == GradeStatus.Skip)
                     text.AppendLine($"            {GradeCalculator.FirstLine(test.Message)}");
             }
             text.AppendLine();
@@ -44,10 +44,10 @@ public static class ReportFormatter
         return text.ToString();
     }
 
-    /// <summary>The tests a table lists: every graded one, and any other that failed.</summary>
-    public static IEnumerable<TestGrade> Shown(LabGrade lab) => lab.Tests.Where(t => t.IsGraded || !t.Passed);
+    /// <summary>The tests a table lists: every graded one, and any other that failed or skipped.</summary>
+    public static IEnumerable<TestGrade> Shown(LabGrade lab) => lab.Tests.Where(t => t.IsGraded || !t.Passed || t.Status == GradeStatus.Skip);
 
-    /// <summary>"  ✓   2/2  Single echo returns the same bytes" ("-" for an ungraded test).</summary>
+    /// <summary>"  ✓   2/2  Single echo returns the same bytes" ("-" for an ungraded test, "○" for a skipped one).</summary>
     public static string TestLine(TestGrade test) =>
-        $"  {(test.Passed ? "✓" : "✗")} {(test.IsGraded ? $"{test.Points}/{test.Max}" : "-"),5}  {GradeCalculator.Readable(test.Name)}";
+        $"  {(test.Status == GradeStatus.Skip ? "○" : test.Passed ? "✓" : "✗")} {(test.IsGraded ? $"{test.Points}/{test.Max}" : "-"),5}  {GradeCalculator.Readable(test.Name)}";
 }
