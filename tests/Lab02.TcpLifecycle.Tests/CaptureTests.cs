@@ -1,0 +1,28 @@
+namespace Lab02.TcpLifecycle.Tests;
+
+/// <summary>
+/// Real segments, captured on the loopback device while a connection opens,
+/// carries "hello" and closes (notebook 02 §6). These need capture privileges:
+/// without them they skip, and say how to run them; with CI=true they must run.
+/// </summary>
+public class CaptureTests
+{
+    [SkippableFact]
+    public async Task Captured_ladder_of_a_four_segment_close_matches_the_snapshot()
+    {
+        CaptureRequirement.SkipUnlessAvailable();
+        var connection = await CloseScenario.RunAsync(CloseForm.FourSegments, TcpPair.Bound);
+        Ladder.Format(connection.Segments).ShouldMatchSnapshot(Ports(connection));
+    }
+
+    [SkippableFact]
+    public async Task Captured_ladder_of_a_merged_close_matches_the_snapshot()
+    {
+        CaptureRequirement.SkipUnlessAvailable();
+        var connection = await CloseScenario.RunAsync(CloseForm.Merged, TcpPair.Bound);
+        Ladder.Format(connection.Segments).ShouldMatchSnapshot(Ports(connection));
+    }
+
+    private static Func<string, string> Ports(CapturedConnection connection) =>
+        Scrub.Combine(Scrub.Port(connection.Client.Port, "<client-port>"), Scrub.Port(connection.Server.Port, "<server-port>"));
+}
