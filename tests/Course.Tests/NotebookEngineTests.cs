@@ -6,8 +6,8 @@ namespace Course.Tests;
 [Collection(NotebookCollection.Name)]
 public class NotebookEngineTests
 {
-    private static NotebookEngine NewEngine(TimeSpan? timeout = null) =>
-        new(new EngineOptions(TestRepo.Samples) { CellTimeout = timeout ?? TimeSpan.FromSeconds(30) });
+    private static NotebookEngine NewEngine() =>
+        new(new EngineOptions(TestRepo.Samples) { CellTimeout = TimeSpan.FromSeconds(30) });
 
     private static string Text(CellResult result, string stream = "stdout") =>
         string.Concat(result.Outputs.OfType<StreamOutput>().Where(s => s.Name == stream).Select(s => s.Text));
@@ -64,7 +64,8 @@ public class NotebookEngineTests
     [Fact]
     public async Task A_cell_that_runs_too_long_is_interrupted_instead_of_hanging_and_the_state_survives()
     {
-        using var engine = NewEngine(TimeSpan.FromMilliseconds(300));
+        // The bound covers compiling each cell too, which can take a second on a busy machine.
+        using var engine = new NotebookEngine(new EngineOptions(TestRepo.Samples) { CellTimeout = TimeSpan.FromSeconds(3), InterruptGrace = TimeSpan.FromMilliseconds(200) });
         await engine.ExecuteAsync("var kept = 3;");
         var error = (await engine.ExecuteAsync("await Task.Delay(Timeout.Infinite);")).Error.ShouldNotBeNull();
         error.EName.ShouldBe("Interrupted");
@@ -77,10 +78,7 @@ public class NotebookEngineTests
     {
         using var engine = NewEngine();
         await engine.ExecuteAsync("var kept = 4;");
-        var waiting = new TaskCompletionSource();
-        engine.OutputProduced += o => { if (o is StreamOutput { Text: "waiting\n" }) waiting.TrySetResult(); };
-        var running = engine.ExecuteAsync("Console.WriteLine(\"waiting\");\nawait Task.Delay(Timeout.Infinite);");
-        await waiting.Task.Within(5.Seconds(), "the cell to print 'waiting' (then it awaits forever)");
+        var running = await StartAndWaitFor(engine, "Console.WriteLine(\"waiting\");\nawait Task.Delay(Timeout.Infinite);", "waiting\n");
         engine.Interrupt().ShouldBeTrue();
         var error = (await running.Within(5.Seconds(), "the interrupted cell's result")).Error.ShouldNotBeNull();
         error.EName.ShouldBe("Interrupted");
@@ -92,8 +90,8 @@ public class NotebookEngineTests
     public async Task Interrupt_signals_CellCancellation_so_a_cooperative_cell_stops_by_itself()
     {
         using var engine = NewEngine();
-        var running = engine.ExecuteAsync("await Task.Delay(Timeout.Infinite, CellCancellation);");
-        await Eventually.TrueAsync(() => engine.Interrupt(), 5.Seconds(), "the cell to start");
+        var running = await StartAndWaitFor(engine, "Console.WriteLine(\"waiting\");\nawait Task.Delay(Timeout.Infinite, CellCancellation);", "waiting\n");
+        engine.Interrupt().ShouldBeTrue();
         var error = (await running.Within(5.Seconds(), "the interrupted cell's result")).Error.ShouldNotBeNull();
         error.EName.ShouldBe("Interrupted");
         error.EValue.ShouldNotContain("abandoned");
@@ -103,11 +101,30 @@ public class NotebookEngineTests
     public async Task Interrupt_wakes_a_cell_blocked_in_a_synchronous_wait()
     {
         using var engine = NewEngine();
-        var running = engine.ExecuteAsync("Thread.Sleep(Timeout.Infinite);");
-        await Eventually.TrueAsync(() => engine.Interrupt(), 5.Seconds(), "the cell to start");
+        var running = await StartAndWaitFor(engine, "Console.WriteLine(\"sleeping\");\nThread.Sleep(Timeout.Infinite);", "sleeping\n");
+        engine.Interrupt().ShouldBeTrue();
         var error = (await running.Within(5.Seconds(), "the interrupted cell's result")).Error.ShouldNotBeNull();
         error.EValue.ShouldNotContain("abandoned");
         engine.Interrupt().ShouldBeFalse("no cell is running any more");
+    }
+
+    [Fact]
+    public async Task A_cell_interrupted_before_it_starts_does_not_run()
+    {
+        using var engine = NewEngine();
+        var result = await engine.ExecuteAsync("Console.WriteLine(\"ran\");", "cell", new CancellationToken(canceled: true));
+        result.Error.ShouldNotBeNull().EValue.ShouldStartWith("The cell was interrupted before it ran.");
+        result.Outputs.OfType<StreamOutput>().ShouldBeEmpty();
+    }
+
+    /// <summary>Starts a cell and waits (bounded) until it printed <paramref name="line"/>: it is running, past its start.</summary>
+    private static async Task<Task<CellResult>> StartAndWaitFor(NotebookEngine engine, string code, string line)
+    {
+        var printed = new TaskCompletionSource();
+        engine.OutputProduced += o => { if (o is StreamOutput s && s.Text == line) printed.TrySetResult(); };
+        var running = engine.ExecuteAsync(code);
+        await printed.Task.Within(5.Seconds(), $"the cell to print {line.Trim()} (then it waits)");
+        return running;
     }
 
     [Fact]

@@ -20,9 +20,18 @@ public sealed class KernelCoreTests : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _shell;
 
+    private readonly TaskCompletionSource _buildGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _holdBuilds;
+
     public KernelCoreTests()
     {
-        _core = new KernelCore(_engine, _sent, _log.Enqueue);
+        // prepareCell stands for the kernel's lab build; a test can hold it to interrupt "during the build".
+        _core = new KernelCore(_engine, _sent, _log.Enqueue, async _ =>
+        {
+            if (_holdBuilds)
+                await _buildGate.Task;
+            return null;
+        });
         _shell = _core.RunShellAsync(_stop.Token);
     }
 
@@ -86,6 +95,35 @@ public sealed class KernelCoreTests : IDisposable
         var (reply, _) = await _sent.ReplyAndIdle(forever);
         reply.Content["ename"]!.GetValue<string>().ShouldBe("Interrupted");
         _log.ShouldContain("interrupt: the running cell was asked to stop");
+    }
+
+    [Fact]
+    public async Task An_interrupt_while_the_lab_builds_stops_the_cell_before_it_runs()
+    {
+        _holdBuilds = true;
+        var cell = Execute("Console.WriteLine(\"must not run\");");
+        _core.EnqueueShell(cell);
+        await Eventually.TrueAsync(() => _sent.Sent.Any(s => s.Message.Type == "execute_input"), 10.Seconds(), "the cell to start (its build is held)");
+        _core.HandleControl(Request("interrupt_request", [], Channel.Control));
+        _buildGate.SetResult();
+        var (reply, iopub) = await _sent.ReplyAndIdle(cell);
+        reply.Content["ename"]!.GetValue<string>().ShouldBe("Interrupted");
+        reply.Content["evalue"]!.GetValue<string>().ShouldStartWith("The cell was interrupted before it ran.");
+        iopub.ShouldNotContain(m => m.Type == "stream");
+    }
+
+    [Fact]
+    public async Task Interrupt_returns_at_once_even_when_the_cells_cancellation_callback_blocks()
+    {
+        // The callback runs on the thread pool, not on the thread that handles control (the socket poller).
+        var cell = Execute("CellCancellation.Register(() => Thread.Sleep(3000));\nConsole.WriteLine(\"registered\");\nawait Task.Delay(Timeout.Infinite, CellCancellation);");
+        _core.EnqueueShell(cell);
+        await Eventually.TrueAsync(() => _sent.Sent.Any(s => s.Message.Type == "stream"), 10.Seconds(), "the cell's first output");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        _core.HandleControl(Request("interrupt_request", [], Channel.Control));
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(1), "handling interrupt_request must not wait for the cell's callbacks");
+        _sent.Sent.ShouldContain(s => s.Message.Type == "interrupt_reply");
+        (await _sent.ReplyAndIdle(cell)).Reply.Content["ename"]!.GetValue<string>().ShouldBe("Interrupted");
     }
 
     [Fact]

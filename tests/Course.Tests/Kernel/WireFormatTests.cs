@@ -97,6 +97,15 @@ public class WireFormatTests
     }
 
     [Fact]
+    public void A_header_string_that_is_not_valid_text_is_an_error_not_an_exception()
+    {
+        // "\ud800" is valid JSON, but a lone surrogate is not a string .NET can read.
+        byte[][] parts = [Utf8("{\"msg_type\": \"\\ud800\", \"msg_id\": \"1\"}"), Utf8("{}"), Utf8("{}"), Utf8("{}")];
+        List<byte[]> frames = [WireFormat.Delimiter, Encoding.ASCII.GetBytes(Signer.Sign(parts)), .. parts];
+        WireFormat.Decode(frames, Signer).Error.ShouldNotBeNull().ShouldStartWith("malformed");
+    }
+
+    [Fact]
     public void A_reply_is_named_after_its_request_and_carries_it_as_parent()
     {
         var request = Request("kernel_info_request");

@@ -72,8 +72,19 @@ def main():
             elif op == "execute":
                 msg_id = kc.execute(cmd["code"], stop_on_error=cmd.get("stop_on_error", True))
                 answer(collect(kc, msg_id, timeout))
-            elif op == "execute_nowait":
-                answer({"msg_id": kc.execute(cmd["code"])})
+            elif op == "execute_until_output":
+                # Start a cell and return once its stdout shows the text: it is running.
+                msg_id = kc.execute(cmd["code"])
+                deadline = time.monotonic() + timeout
+                seen = False
+                while not seen and time.monotonic() < deadline:
+                    try:
+                        msg = kc.get_iopub_msg(timeout=0.05)
+                    except queue.Empty:
+                        continue
+                    seen = (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream"
+                            and cmd["text"] in msg["content"]["text"])
+                answer({"msg_id": msg_id, "seen": seen})
             elif op == "collect":
                 answer(collect(kc, cmd["msg_id"], timeout))
             elif op == "interrupt":

@@ -36,9 +36,10 @@ public static class KernelCommands
 
         var track = Environment.GetEnvironmentVariable("Track") is { Length: > 0 } chosen ? chosen : repo.HasSolutions ? "solutions" : "labs";
         repo.RequireTrack(track);
-        // Jupyter starts a kernel in the notebook's folder, which #r "../labs/..." is relative to.
+        // Jupyter starts a kernel in the notebook's folder, which #r "../labs/..." is relative to;
+        // started elsewhere (the repository root, a console), the notebooks folder is the base.
         var cwd = Directory.GetCurrentDirectory();
-        var folder = cwd.StartsWith(repo.Root, StringComparison.Ordinal) ? cwd : repo.Notebooks;
+        var folder = (cwd + Path.DirectorySeparatorChar).StartsWith(repo.Notebooks + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? cwd : repo.Notebooks;
         Console.SetIn(TextReader.Null); // no stdin in a notebook: Console.ReadLine() returns null at once
 
         using var engine = new NotebookEngine(new EngineOptions(folder)

@@ -47,7 +47,7 @@ public static class ProveCommand
             yield return ("(solutions)", GradeCalculator.FirstLine(onSolutions.Message));
         if (onStarter.Status == GradeStatus.Error && onStarter.Tests.Count == 0)
             yield return ("(starter)", "the starter does not build: " + onStarter.Headline);
-        foreach (var test in onSolutions.Tests.Where(t => !t.Passed))
+        foreach (var test in onSolutions.Tests.Where(t => t.Failed))
             yield return (test.Name, "fails on solutions/: " + GradeCalculator.FirstLine(test.Message));
         foreach (var test in onStarter.Tests.Where(t => t.IsGraded && t.Passed))
             yield return (test.Name, "passes on the starter, so it does not test the learner's work");

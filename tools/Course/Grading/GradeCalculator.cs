@@ -40,7 +40,7 @@ public static class GradeCalculator
                 message = $"{CaseName(failed)}: {message}";
             tests.Add(new TestGrade(name, GradeStatus.Fail, message.Trim(), failed.Output, 0, max, info?.Hint));
         }
-        var status = tests.All(t => t.Passed) ? GradeStatus.Pass : GradeStatus.Fail;
+        var status = tests.Any(t => t.Failed) ? GradeStatus.Fail : GradeStatus.Pass;
         var grade = new LabGrade(lab.Number, lab.Project, status, null, tests.Sum(t => t.Points), tests.Sum(t => t.Max), tests);
         return grade.FirstFailure is { } first ? grade with { Message = $"{first.Name}: {FirstLine(first.Message)}" } : grade;
     }

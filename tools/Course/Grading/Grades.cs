@@ -15,8 +15,10 @@ public sealed record TestGrade(
     [property: JsonPropertyName("max")] int Max,
     [property: JsonPropertyName("hint")] string? Hint)
 {
-    /// <summary>Passed, or an ungraded test that skipped (it costs nothing, so it does not fail the lab).</summary>
-    [JsonIgnore] public bool Passed => Status is GradeStatus.Pass or GradeStatus.Skip;
+    [JsonIgnore] public bool Passed => Status == GradeStatus.Pass;
+
+    /// <summary>Failed or broke; an ungraded test that skipped (<see cref="GradeStatus.Skip"/>) is neither, and does not fail its lab.</summary>
+    [JsonIgnore] public bool Failed => Status is GradeStatus.Fail or GradeStatus.Error;
     [JsonIgnore] public bool IsGraded => Max > 0;
 }
 
@@ -36,7 +38,7 @@ public sealed record LabGrade(
     /// hints do) first.
     /// </summary>
     [JsonIgnore]
-    public TestGrade? FirstFailure => Tests.Where(t => !t.Passed)
+    public TestGrade? FirstFailure => Tests.Where(t => t.Failed)
         .OrderByDescending(t => t.IsGraded)
         .ThenBy(t => StepOf(t.Message))
         .FirstOrDefault();

@@ -35,7 +35,7 @@ public static class ReportFormatter
             foreach (var test in Shown(lab))
             {
                 text.AppendLine(TestLine(test));
-                if (!test.Passed || test.Status == GradeStatus.Skip)
+                if (!test.Passed)
                     text.AppendLine($"            {GradeCalculator.FirstLine(test.Message)}");
             }
             text.AppendLine();
@@ -45,7 +45,7 @@ public static class ReportFormatter
     }
 
     /// <summary>The tests a table lists: every graded one, and any other that failed or skipped.</summary>
-    public static IEnumerable<TestGrade> Shown(LabGrade lab) => lab.Tests.Where(t => t.IsGraded || !t.Passed || t.Status == GradeStatus.Skip);
+    public static IEnumerable<TestGrade> Shown(LabGrade lab) => lab.Tests.Where(t => t.IsGraded || !t.Passed);
 
     /// <summary>"  ✓   2/2  Single echo returns the same bytes" ("-" for an ungraded test, "○" for a skipped one).</summary>
     public static string TestLine(TestGrade test) =>

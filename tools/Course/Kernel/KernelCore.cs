@@ -29,6 +29,7 @@ public sealed class KernelCore : IDisposable
     private readonly TaskCompletionSource<bool> _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StreamBatcher _streams;
     private volatile JupyterMessage? _outputParent;
+    private volatile CancellationTokenSource? _execution; // the execute request being handled, to interrupt it
     private volatile bool _silent;
     private int _executionCount;
 
@@ -39,7 +40,7 @@ public sealed class KernelCore : IDisposable
         _transport = transport;
         _log = log;
         _prepareCell = prepareCell ?? (_ => Task.FromResult<ErrorOutput?>(null));
-        _streams = new StreamBatcher((name, text) => Publish("stream", new JsonObject { ["name"] = name, ["text"] = text }, _outputParent));
+        _streams = new StreamBatcher((name, text, parent) => Publish("stream", new JsonObject { ["name"] = name, ["text"] = text }, parent));
         _engine.OutputProduced += OnOutput;
     }
 
@@ -65,7 +66,7 @@ public sealed class KernelCore : IDisposable
             {
                 while (reader.TryRead(out var request))
                 {
-                    if (await HandleShellAsync(request))
+                    if (await HandleSafelyAsync(request))
                     {
                         // stop_on_error: the cells queued behind a failed one are aborted, not run,
                         // as a notebook's "run all" stops at the first error.
@@ -74,7 +75,7 @@ public sealed class KernelCore : IDisposable
                             if (queued.Type == "execute_request")
                                 Abort(queued);
                             else
-                                await HandleShellAsync(queued);
+                                await HandleSafelyAsync(queued);
                         }
                     }
                 }
@@ -83,6 +84,29 @@ public sealed class KernelCore : IDisposable
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>One shell request; a failure inside the kernel is logged, and the loop goes on.</summary>
+    private async Task<bool> HandleSafelyAsync(JupyterMessage request)
+    {
+        try
+        {
+            return await HandleShellAsync(request);
+        }
+        catch (Exception e)
+        {
+            _log($"{request.Type} failed inside the kernel: {e}");
+            return false;
+        }
+    }
+
+    /// <summary>Stops the cell being executed, if any: its build, or its run (from any thread; never blocks).</summary>
+    public bool InterruptExecution()
+    {
+        if (_execution is not { } execution)
+            return false;
+        _ = Task.Run(execution.Cancel); // the cell's callbacks never run on the caller's (the poller's) thread
+        return true;
     }
 
     /// <summary>Handles a control request at once (on the caller's thread).</summary>
@@ -96,7 +120,7 @@ public sealed class KernelCore : IDisposable
             case "interrupt_request":
                 Busy(request, () =>
                 {
-                    var interrupted = _engine.Interrupt();
+                    var interrupted = InterruptExecution();
                     _log(interrupted ? "interrupt: the running cell was asked to stop" : "interrupt: no cell was running");
                     Reply(request, Ok());
                 });
@@ -188,15 +212,25 @@ public sealed class KernelCore : IDisposable
             Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, request);
         }
 
+        using var execution = new CancellationTokenSource();
+        _execution = execution;
         ErrorOutput? error;
-        if (await _prepareCell(code) is { } problem)
+        try
         {
-            OnOutput(problem);
-            error = problem;
+            if (await _prepareCell(code) is { } problem)
+            {
+                OnOutput(problem);
+                error = problem;
+            }
+            else
+            {
+                // An interrupt during the build above stops the cell before it runs.
+                error = (await _engine.ExecuteAsync(code, $"cell [{count}]", execution.Token)).Error;
+            }
         }
-        else
+        finally
         {
-            error = (await _engine.ExecuteAsync(code, $"cell [{count}]")).Error;
+            _execution = null;
         }
         _streams.Flush();
         _silent = false;
@@ -216,7 +250,7 @@ public sealed class KernelCore : IDisposable
         var parent = _outputParent;
         if (output is StreamOutput stream)
         {
-            _streams.Write(stream.Name, stream.Text);
+            _streams.Write(stream.Name, stream.Text, parent);
             return;
         }
         _streams.Flush();
@@ -270,7 +304,7 @@ public sealed class KernelCore : IDisposable
     private void Shutdown(JupyterMessage request)
     {
         var restart = request.ContentFlag("restart", false);
-        _engine.Interrupt();
+        InterruptExecution();
         Busy(request, () => Reply(request, Ok(new JsonObject { ["restart"] = restart })));
         _log(restart ? "shutdown requested (the client will start a new kernel)" : "shutdown requested");
         _shutdown.TrySetResult(restart);

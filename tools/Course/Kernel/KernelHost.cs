@@ -26,6 +26,7 @@ public sealed class KernelHost : IKernelTransport, IDisposable
     private readonly NetMQQueue<(Channel Channel, JupyterMessage Message)> _outgoing = new();
     private readonly NetMQPoller _poller;
     private int _pending;
+    private const int MaxSendsPerTurn = 100;
 
     public KernelHost(ConnectionInfo connection, Action<string> log)
     {
@@ -58,7 +59,9 @@ public sealed class KernelHost : IKernelTransport, IDisposable
         _heartbeat.ReceiveReady += (_, e) => e.Socket.SendMultipartBytes(e.Socket.ReceiveMultipartBytes());
         _outgoing.ReceiveReady += (_, e) =>
         {
-            while (e.Queue.TryDequeue(out var item, TimeSpan.Zero))
+            // At most a batch per turn, so a cell that outputs without pause cannot starve
+            // the other sockets (the interrupt on control, the heartbeat).
+            for (var sent = 0; sent < MaxSendsPerTurn && e.Queue.TryDequeue(out var item, TimeSpan.Zero); sent++)
             {
                 SendNow(item.Channel, item.Message);
                 Interlocked.Decrement(ref _pending);
@@ -78,9 +81,17 @@ public sealed class KernelHost : IKernelTransport, IDisposable
         _log($"listening on {_connection.Address(_connection.ShellPort)} (shell) and the ports after it");
 
         await Task.WhenAny(core.ShutdownRequested, ParentGone(stop.Token));
+        core.InterruptExecution(); // a running cell or build must not keep the kernel alive
         await FlushAsync(TimeSpan.FromSeconds(2));
         await stop.CancelAsync();
-        await shell;
+        try
+        {
+            await shell.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            _log("a request was still being handled after 5 s; exiting anyway");
+        }
         _poller.Stop();
         return 0;
     }
@@ -93,7 +104,19 @@ public sealed class KernelHost : IKernelTransport, IDisposable
 
     private void Receive(NetMQSocket socket, Channel channel)
     {
-        var frames = socket.ReceiveMultipartBytes();
+        // On the poller thread: an exception here would end the kernel, so none escapes.
+        try
+        {
+            Dispatch(socket.ReceiveMultipartBytes(), channel);
+        }
+        catch (Exception e)
+        {
+            _log($"a message on {channel.ToString().ToLowerInvariant()} failed inside the kernel: {e}");
+        }
+    }
+
+    private void Dispatch(List<byte[]> frames, Channel channel)
+    {
         var decoded = WireFormat.Decode(frames, _signer);
         if (decoded.Message is not { } message)
         {
@@ -118,7 +141,14 @@ public sealed class KernelHost : IKernelTransport, IDisposable
         };
         if (channel == Channel.IOPub && message.Identities.Count == 0)
             message = message with { Identities = [Encoding.UTF8.GetBytes($"kernel.{message.Session}.{message.Type}")] }; // the PUB topic
-        socket.SendMultipartBytes(WireFormat.Encode(message, _signer));
+        try
+        {
+            socket.SendMultipartBytes(WireFormat.Encode(message, _signer));
+        }
+        catch (Exception e)
+        {
+            _log($"could not send {message.Type} on {channel.ToString().ToLowerInvariant()}: {e.Message}");
+        }
     }
 
     /// <summary>Waits (bounded) until the queued messages, the shutdown reply among them, are on their sockets.</summary>

@@ -9,26 +9,27 @@ internal sealed class StreamBatcher : IDisposable
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
-    private readonly Action<string, string> _send;
-    private readonly List<(string Name, string Text)> _pending = [];
+    private readonly Action<string, string, JupyterMessage?> _send;
+    private readonly List<(string Name, string Text, JupyterMessage? Parent)> _pending = [];
     private readonly object _gate = new();
     private readonly Timer _timer;
 
-    /// <param name="send">Called with (stream name, text), in order, from one flush at a time.</param>
-    public StreamBatcher(Action<string, string> send)
+    /// <param name="send">Called with (stream name, text, the request it belongs to), in order, one flush at a time.</param>
+    public StreamBatcher(Action<string, string, JupyterMessage?> send)
     {
         _send = send;
         _timer = new Timer(_ => Flush(), null, Interval, Interval);
     }
 
-    public void Write(string name, string text)
+    /// <summary>Text for a stream; <paramref name="parent"/> is fixed now, so text written before the next cell starts stays with its own.</summary>
+    public void Write(string name, string text, JupyterMessage? parent)
     {
         lock (_gate)
         {
-            if (_pending.Count > 0 && _pending[^1].Name == name)
-                _pending[^1] = (name, _pending[^1].Text + text);
+            if (_pending.Count > 0 && _pending[^1].Name == name && ReferenceEquals(_pending[^1].Parent, parent))
+                _pending[^1] = (name, _pending[^1].Text + text, parent);
             else
-                _pending.Add((name, text));
+                _pending.Add((name, text, parent));
         }
     }
 
@@ -37,8 +38,8 @@ internal sealed class StreamBatcher : IDisposable
     {
         lock (_gate)
         {
-            foreach (var (name, text) in _pending)
-                _send(name, text);
+            foreach (var (name, text, parent) in _pending)
+                _send(name, text, parent);
             _pending.Clear();
         }
     }

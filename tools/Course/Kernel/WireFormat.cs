@@ -37,6 +37,19 @@ public static class WireFormat
     /// <summary>Never throws: a message that is malformed or wrongly signed is an error, to log and drop.</summary>
     public static Decoded Decode(IReadOnlyList<byte[]> frames, MessageSigner signer)
     {
+        try
+        {
+            return DecodeOrThrow(frames, signer);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or JsonException)
+        {
+            // e.g. a header whose strings hold a lone surrogate ("\ud800"): valid JSON, not valid text.
+            return Decoded.Fail($"malformed ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
+    private static Decoded DecodeOrThrow(IReadOnlyList<byte[]> frames, MessageSigner signer)
+    {
         var delimiter = -1;
         for (var i = 0; i < frames.Count && delimiter < 0; i++)
         {

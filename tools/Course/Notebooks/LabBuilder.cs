@@ -10,8 +10,6 @@ namespace Course.Notebooks;
 /// </summary>
 public sealed partial class LabBuilder(Repo repo, string track)
 {
-    public string Track => track;
-
     /// <summary>The lab projects the code references with #r, e.g. "Lab01.SocketEcho", in order.</summary>
     public static IReadOnlyList<string> ReferencedLabs(IEnumerable<string> sources) =>
         sources.SelectMany(s => LabReference().Matches(s)).Select(m => m.Groups[1].Value)

@@ -71,10 +71,11 @@ public sealed partial class NotebookEngine : IDisposable
 
     /// <summary>
     /// Runs one cell after the previous ones; never throws for the cell's own
-    /// errors. <paramref name="cellName"/> (e.g. "cell 3") names the cell in
-    /// stack traces, so a traceback points at the cell's line.
+    /// errors. <paramref name="cellName"/> (e.g. "cell [3]") names the cell in
+    /// stack traces, so a traceback points at the cell's line;
+    /// <paramref name="interrupt"/> interrupts this cell, even if it is signalled before the cell starts.
     /// </summary>
-    public async Task<CellResult> ExecuteAsync(string code, string cellName = "cell")
+    public async Task<CellResult> ExecuteAsync(string code, string cellName = "cell", CancellationToken interrupt = default)
     {
         var outputs = new List<CellOutput>();
         lock (_gate)
@@ -85,6 +86,12 @@ public sealed partial class NotebookEngine : IDisposable
         if (source.Contains("#r \"nuget:", StringComparison.OrdinalIgnoreCase))
         {
             Add(ErrorOutput.Of("NotSupportedException", "#r \"nuget:...\" is not supported by the course engine: reference a lab's DLL with #r \"../labs/...\" instead."));
+            return Snapshot(outputs);
+        }
+
+        if (interrupt.IsCancellationRequested)
+        {
+            Add(ErrorOutput.Of("Interrupted", "The cell was interrupted before it ran. The state is the one before this cell."));
             return Snapshot(outputs);
         }
 
@@ -99,8 +106,9 @@ public sealed partial class NotebookEngine : IDisposable
             var run = cell.Start(() => previous is null
                 ? CSharpScript.RunAsync(source, options, _globals, typeof(NotebookGlobals))
                 : previous.ContinueWithAsync(source, options));
-            using var timeout = new CancellationTokenSource(_options.CellTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _options.CellTimeout);
+            using var timeout = new CancellationTokenSource(_options.CellTimeout); // InfiniteTimeSpan: never
             using var onTimeout = timeout.Token.Register(() => cell.Interrupt($"The cell did not finish within {_options.CellTimeout.TotalSeconds:0} s, so it was interrupted."));
+            using var onInterrupt = interrupt.Register(() => cell.Interrupt("The cell was interrupted."));
             await Task.WhenAny(run, cell.Interrupted);
             if (cell.Reason is { } reason)
             {
@@ -136,8 +144,10 @@ public sealed partial class NotebookEngine : IDisposable
     /// <summary>Interrupts the running cell, if any (the kernel's interrupt; safe from any thread).</summary>
     public bool Interrupt()
     {
+        RunningCell? running;
         lock (_gate)
-            return _running?.Interrupt("The cell was interrupted.") ?? false;
+            running = _running;
+        return running?.Interrupt("The cell was interrupted.") ?? false;
     }
 
     /// <summary>

@@ -63,14 +63,19 @@ internal sealed class RunningCell
                 return false;
             Reason = reason;
         }
-        try
+        // The cell's own cancellation callbacks run on the thread pool, never on the
+        // caller's thread: a callback that blocks must not block the kernel's sockets.
+        _ = Task.Run(() =>
         {
-            Cancellation.Cancel();
-        }
-        catch (AggregateException)
-        {
-            // A callback the cell registered threw; the cell is being stopped anyway.
-        }
+            try
+            {
+                Cancellation.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // A callback the cell registered threw; the cell is being stopped anyway.
+            }
+        });
         if (!_synchronousPartDone)
             _thread?.Interrupt(); // wakes Thread.Sleep, Monitor.Wait, Task.Wait: the cell sees ThreadInterruptedException
         _interrupted.TrySetResult();
