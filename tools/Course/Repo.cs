@@ -14,6 +14,9 @@ public sealed class Repo
     /// <summary>A student repository is handed out without solutions/.</summary>
     public bool HasSolutions => Directory.Exists(Solutions);
 
+    /// <summary>The track notebooks load when none is named: solutions/ when present (the course repository), else labs/.</summary>
+    public string DefaultTrack => HasSolutions ? "solutions" : "labs";
+
     public string TrackFolder(string track) => Path.Combine(Root, track);
 
     /// <summary>Where the CLI keeps the learner's last results (git-ignored).</summary>

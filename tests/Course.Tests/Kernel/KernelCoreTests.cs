@@ -47,6 +47,15 @@ public sealed class KernelCoreTests : IDisposable
         return await _sent.ReplyAndIdle(request);
     }
 
+    /// <summary>Starts a cell and waits (bounded) for its first output: it is running.</summary>
+    private async Task<JupyterMessage> StartUntilOutput(string code)
+    {
+        var cell = Execute(code);
+        _core.EnqueueShell(cell);
+        await Eventually.TrueAsync(() => _sent.Sent.Any(s => s.Message.Type == "stream"), 10.Seconds(), "the cell's first output");
+        return cell;
+    }
+
     [Fact]
     public async Task Execute_publishes_busy_input_outputs_idle_in_order_and_replies_ok()
     {
@@ -85,9 +94,7 @@ public sealed class KernelCoreTests : IDisposable
     [Fact]
     public async Task Interrupt_on_control_is_answered_while_a_cell_runs_and_the_cell_fails_as_interrupted()
     {
-        var forever = Execute("Console.WriteLine(\"running\");\nawait Task.Delay(Timeout.Infinite);");
-        _core.EnqueueShell(forever);
-        await Eventually.TrueAsync(() => _sent.Sent.Any(s => s.Message.Type == "stream"), 10.Seconds(), "the cell's first output");
+        var forever = await StartUntilOutput("Console.WriteLine(\"running\");\nawait Task.Delay(Timeout.Infinite);");
         var interrupt = Request("interrupt_request", [], Channel.Control);
         _core.HandleControl(interrupt);
         var interruptReply = _sent.Sent.Single(s => s.Message.Type == "interrupt_reply");
@@ -116,9 +123,7 @@ public sealed class KernelCoreTests : IDisposable
     public async Task Interrupt_returns_at_once_even_when_the_cells_cancellation_callback_blocks()
     {
         // The callback runs on the thread pool, not on the thread that handles control (the socket poller).
-        var cell = Execute("CellCancellation.Register(() => Thread.Sleep(3000));\nConsole.WriteLine(\"registered\");\nawait Task.Delay(Timeout.Infinite, CellCancellation);");
-        _core.EnqueueShell(cell);
-        await Eventually.TrueAsync(() => _sent.Sent.Any(s => s.Message.Type == "stream"), 10.Seconds(), "the cell's first output");
+        var cell = await StartUntilOutput("CellCancellation.Register(() => Thread.Sleep(3000));\nConsole.WriteLine(\"registered\");\nawait Task.Delay(Timeout.Infinite, CellCancellation);");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         _core.HandleControl(Request("interrupt_request", [], Channel.Control));
         clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(1), "handling interrupt_request must not wait for the cell's callbacks");

@@ -34,7 +34,7 @@ public static class KernelCommands
         var stderr = Console.Error;
         void Log(string line) => stderr.WriteLine($"[course kernel] {line}");
 
-        var track = Environment.GetEnvironmentVariable("Track") is { Length: > 0 } chosen ? chosen : repo.HasSolutions ? "solutions" : "labs";
+        var track = Environment.GetEnvironmentVariable("Track") is { Length: > 0 } chosen ? chosen : repo.DefaultTrack;
         repo.RequireTrack(track);
         // Jupyter starts a kernel in the notebook's folder, which #r "../labs/..." is relative to;
         // started elsewhere (the repository root, a console), the notebooks folder is the base.

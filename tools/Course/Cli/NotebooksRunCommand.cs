@@ -8,7 +8,7 @@ public static class NotebooksRunCommand
 {
     public static async Task<int> RunAsync(Repo repo, string? lab, bool write, string? track)
     {
-        track ??= repo.HasSolutions ? "solutions" : "labs";
+        track ??= repo.DefaultTrack;
         repo.RequireTrack(track);
         var notebooks = lab is null
             ? Directory.EnumerateFiles(repo.Notebooks, "*.ipynb").Order(StringComparer.Ordinal).ToList()

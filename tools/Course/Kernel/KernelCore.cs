@@ -100,12 +100,15 @@ public sealed class KernelCore : IDisposable
         }
     }
 
-    /// <summary>Stops the cell being executed, if any: its build, or its run (from any thread; never blocks).</summary>
+    /// <summary>
+    /// Stops the cell being executed, if any: its build, or its run. Safe from any
+    /// thread and never blocks: the engine runs the cell's own callbacks elsewhere.
+    /// </summary>
     public bool InterruptExecution()
     {
         if (_execution is not { } execution)
             return false;
-        _ = Task.Run(execution.Cancel); // the cell's callbacks never run on the caller's (the poller's) thread
+        execution.Cancel();
         return true;
     }
 
@@ -212,7 +215,8 @@ public sealed class KernelCore : IDisposable
             Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, request);
         }
 
-        using var execution = new CancellationTokenSource();
+        // Not disposed: an interrupt may still cancel it just after the cell ends (it holds no timer).
+        var execution = new CancellationTokenSource();
         _execution = execution;
         ErrorOutput? error;
         try
@@ -237,7 +241,7 @@ public sealed class KernelCore : IDisposable
 
         var reply = error is null
             ? Ok(new JsonObject { ["execution_count"] = count, ["user_expressions"] = new JsonObject(), ["payload"] = new JsonArray() })
-            : ErrorContent(error, count);
+            : ErrorReply(error, count);
         Reply(request, reply);
         return error is not null;
     }
@@ -263,9 +267,7 @@ public sealed class KernelCore : IDisposable
                 Publish("execute_result", new JsonObject { ["execution_count"] = _executionCount, ["data"] = Data(result.Data), ["metadata"] = new JsonObject() }, parent);
                 break;
             case ErrorOutput error:
-                var content = ErrorContent(error, null);
-                content.Remove("status");
-                Publish("error", content, parent);
+                Publish("error", ErrorFields(error), parent);
                 break;
         }
     }
@@ -275,16 +277,16 @@ public sealed class KernelCore : IDisposable
         var code = request.ContentText("code");
         var cursor = CodePoints.ToUtf16Index(code, request.ContentNumber("cursor_pos", code.Length));
         var completions = CodeAssistant.Complete(_engine, code, cursor);
-        int Points(int utf16) => CodePoints.FromUtf16Index(code, utf16);
+        var (start, end) = (CodePoints.FromUtf16Index(code, completions.Start), CodePoints.FromUtf16Index(code, completions.End));
         var types = new JsonArray(completions.Items.Select(i => (JsonNode)new JsonObject
         {
-            ["start"] = Points(completions.Start), ["end"] = Points(completions.End), ["text"] = i.Text, ["type"] = i.Kind,
+            ["start"] = start, ["end"] = end, ["text"] = i.Text, ["type"] = i.Kind,
         }).ToArray());
         return Ok(new JsonObject
         {
             ["matches"] = new JsonArray(completions.Items.Select(i => (JsonNode)JsonValue.Create(i.Text)).ToArray()),
-            ["cursor_start"] = Points(completions.Start),
-            ["cursor_end"] = Points(completions.End),
+            ["cursor_start"] = start,
+            ["cursor_end"] = end,
             ["metadata"] = new JsonObject { ["_jupyter_types_experimental"] = types },
         });
     }
@@ -367,21 +369,25 @@ public sealed class KernelCore : IDisposable
         return content;
     }
 
-    private static JsonObject ErrorContent(ErrorOutput error, int? executionCount)
+    /// <summary>ename, evalue and traceback: the content of an "error" output message.</summary>
+    private static JsonObject ErrorFields(ErrorOutput error) => new()
     {
-        var content = new JsonObject
-        {
-            ["status"] = "error",
-            ["ename"] = error.EName,
-            ["evalue"] = error.EValue,
-            ["traceback"] = new JsonArray(error.Traceback.Select(l => (JsonNode)JsonValue.Create(l)).ToArray()),
-        };
+        ["ename"] = error.EName,
+        ["evalue"] = error.EValue,
+        ["traceback"] = new JsonArray(error.Traceback.Select(l => (JsonNode)JsonValue.Create(l)).ToArray()),
+    };
+
+    /// <summary>A reply with status "error": the error's fields, and the cell's count for an execute_reply.</summary>
+    private static JsonObject ErrorReply(ErrorOutput error, int? executionCount = null)
+    {
+        var content = ErrorFields(error);
+        content["status"] = "error";
         if (executionCount is { } count)
             content["execution_count"] = count;
         return content;
     }
 
-    private static JsonObject Error(Exception e) => ErrorContent(ErrorOutput.Of(e.GetType().Name, e.Message), null);
+    private static JsonObject Error(Exception e) => ErrorReply(ErrorOutput.Of(e.GetType().Name, e.Message));
 
     private static JsonObject Data(IReadOnlyDictionary<string, string> data)
     {

@@ -25,8 +25,9 @@ public sealed class KernelHost : IKernelTransport, IDisposable
     private readonly ResponseSocket _heartbeat = new();
     private readonly NetMQQueue<(Channel Channel, JupyterMessage Message)> _outgoing = new();
     private readonly NetMQPoller _poller;
-    private int _pending;
+    private int _pending; // messages queued but not yet on their socket
     private const int MaxSendsPerTurn = 100;
+    private KernelCore? _core; // set by RunAsync; gets every verified shell and control request
 
     public KernelHost(ConnectionInfo connection, Action<string> log)
     {
@@ -35,9 +36,6 @@ public sealed class KernelHost : IKernelTransport, IDisposable
         _log = log;
         _poller = [_shell, _control, _stdin, _heartbeat, _outgoing];
     }
-
-    /// <summary>Called on the poller thread for each verified shell and control request.</summary>
-    private KernelCore? _core;
 
     /// <summary>Binds the sockets, serves until a shutdown request (or the parent process is gone), and returns the exit code.</summary>
     public async Task<int> RunAsync(KernelCore core)
