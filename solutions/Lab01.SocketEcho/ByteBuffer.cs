@@ -9,7 +9,7 @@ namespace Lab01.SocketEcho;
 /// moved to the front only when the end runs out of room, so feeding a long
 /// stream costs no allocation per message beyond the messages themselves.
 /// </remarks>
-internal sealed class ByteBuffer
+public sealed class ByteBuffer
 {
     private byte[] _bytes = new byte[256];
     private int _start;

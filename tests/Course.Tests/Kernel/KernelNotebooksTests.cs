@@ -71,6 +71,7 @@ public class KernelNotebooksTests
 
     /// <summary>
     /// What differs between two runs of the same notebook: ports, times, ids,
+    /// images (a plot of measurements),
     /// file descriptors, and the sizes of partial reads (the lesson of notebook
     /// 01). Every number becomes &lt;n&gt;; the words, their order, the output
     /// types and MIME types must still agree.
@@ -81,7 +82,7 @@ public class KernelNotebooksTests
     {
         "stream" => $"stream {output["name"]}: {Text(output["text"])}",
         "error" => $"error {output["ename"]}: {output["evalue"]}",
-        var type => $"{type}: " + string.Join(" | ", output["data"]!.AsObject().OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key} {Text(d.Value)}")),
+        var type => $"{type}: " + string.Join(" | ", output["data"]!.AsObject().OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key} {(d.Key.StartsWith("image/", StringComparison.Ordinal) ? "<image>" : Text(d.Value))}")),
     };
 
     private static string Text(JsonNode? node) => node switch

@@ -1,13 +1,14 @@
+using Shouldly;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Lab02.TcpLifecycle.Tests;
+namespace Course.Testing;
 
 /// <summary>
 /// Assertions whose first line (the one <c>./course check</c> and the grading
 /// table show) says which step, what was expected and what came; the next
 /// lines say why, and where to read.
 /// </summary>
-internal static class Check
+public static class Check
 {
     /// <summary>Fails with "{what}: expected X, got Y." unless the two are equal.</summary>
     public static void Equal<T>(T actual, T expected, string what, string why)

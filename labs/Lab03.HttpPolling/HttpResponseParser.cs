@@ -1,0 +1,145 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Lab01.SocketEcho;
+
+namespace Lab03.HttpPolling;
+
+/// <summary>
+/// The client's side of <see cref="HttpRequestParser"/>: bytes in, responses
+/// out (Sans-I/O), for any split of the stream.
+/// </summary>
+/// <remarks>
+/// The client must tell the parser when a response can have no body whatever
+/// its fields say: the answer to HEAD (RFC 9112 §6.3 rule 1). A response with
+/// neither Content-Length nor chunking ends when the server closes
+/// (rule 8): call <see cref="TryFinish"/> at end of stream.
+/// </remarks>
+public sealed class HttpResponseParser
+{
+    private readonly ByteBuffer _pending = new();
+    private int _scanned;
+    private Head? _head;
+
+    /// <summary>Creates a parser that refuses heads over <paramref name="maxHeadBytes"/> bytes and bodies over <paramref name="maxBodyLength"/>.</summary>
+    public HttpResponseParser(int maxHeadBytes = 64 * 1024, int maxBodyLength = 16 * 1024 * 1024)
+    {
+        MaxHeadBytes = maxHeadBytes;
+        MaxBodyLength = maxBodyLength;
+    }
+
+    /// <summary>The largest head accepted.</summary>
+    public int MaxHeadBytes { get; }
+
+    /// <summary>The largest body accepted.</summary>
+    public int MaxBodyLength { get; }
+
+    /// <summary>Whether bytes of a response not complete yet are held.</summary>
+    public bool HasPartialResponse => _head is not null || _pending.Count > 0;
+
+    /// <summary>Adds received bytes.</summary>
+    public void Feed(ReadOnlySpan<byte> data) => _pending.Append(data);
+
+    /// <summary>Takes the next complete response, if there is one.</summary>
+    /// <param name="response">The response.</param>
+    /// <param name="headRequest">The response answers a HEAD request: it has no body.</param>
+    /// <exception cref="InvalidDataException">The bytes are not an HTTP/1.x response.</exception>
+    public bool TryRead([NotNullWhen(true)] out ReceivedResponse? response, bool headRequest = false)
+    {
+        response = null;
+        if (_head is null)
+        {
+            int headEnd = HttpSyntax.FindHeadEnd(_pending.Span, ref _scanned);
+            if (headEnd < 0)
+            {
+                if (_pending.Count > MaxHeadBytes)
+                    throw new InvalidDataException($"The response head is over {MaxHeadBytes} bytes and has not ended.");
+                return false;
+            }
+            _head = ParseHead(_pending.Span[..headEnd], headRequest);
+            _pending.Consume(headEnd);
+            _scanned = 0;
+        }
+        if (_head.BodyLength is not { } length || _pending.Count < length)
+            return false; // close-delimited (see TryFinish), or not all here yet
+        response = Take(length);
+        return true;
+    }
+
+    /// <summary>At end of stream: the close-delimited response that ends here, if one was being read.</summary>
+    /// <exception cref="EndOfStreamException">The stream ended in the middle of a response.</exception>
+    public bool TryFinish([NotNullWhen(true)] out ReceivedResponse? response)
+    {
+        response = null;
+        if (_head is { BodyLength: null })
+        {
+            response = Take(_pending.Count);
+            return true;
+        }
+        if (HasPartialResponse)
+            throw new EndOfStreamException(_head is null
+                ? $"The server closed the connection after {_pending.Count} bytes of a response head."
+                : $"The server closed the connection after {_pending.Count} of {_head.BodyLength} body bytes.");
+        return false;
+    }
+
+    private ReceivedResponse Take(int length)
+    {
+        var head = _head!;
+        var body = _pending.Span[..length].ToArray();
+        _pending.Consume(length);
+        _head = null;
+        return new ReceivedResponse(head.Version, head.Status, head.Reason, head.Headers, body, head.Length + length);
+    }
+
+    private Head ParseHead(ReadOnlySpan<byte> bytes, bool headRequest)
+    {
+        var lines = HttpSyntax.SplitLines(bytes);
+        // status-line = HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 §4)
+        var parts = lines.Count == 0 ? [] : lines[0].Split(' ', 3);
+        if (parts.Length < 2 || parts[1].Length != 3 || !parts[1].All(char.IsAsciiDigit))
+            throw new InvalidDataException($"Not an HTTP status line: {HttpSyntax.Show(lines.FirstOrDefault() ?? "")} (expected e.g. \"HTTP/1.1 200 OK\").");
+        Version version;
+        try
+        {
+            version = HttpSyntax.ParseVersion(parts[0]);
+        }
+        catch (RequestRejectedException e)
+        {
+            throw new InvalidDataException(e.Message);
+        }
+        int status = int.Parse(parts[1], CultureInfo.InvariantCulture);
+        var headers = new HttpHeaders();
+        try
+        {
+            foreach (var line in lines.Skip(1))
+                HttpSyntax.ParseField(line, headers);
+        }
+        catch (RequestRejectedException e)
+        {
+            throw new InvalidDataException(e.Message);
+        }
+
+        // RFC 9112 §6.3: no body after HEAD, 1xx, 204 and 304; else
+        // Content-Length; else (no chunking here) the body runs to the close.
+        long? length = headRequest || status is < 200 or 204 or 304 ? 0 : ContentLength(headers);
+        if (length > MaxBodyLength)
+            throw new InvalidDataException($"The response body would be {length} bytes; this client takes at most {MaxBodyLength}.");
+        return new Head(version, status, parts.Length > 2 ? parts[2] : "", headers, (int?)length, bytes.Length);
+    }
+
+    private static long? ContentLength(HttpHeaders headers)
+    {
+        if (headers.Contains("Transfer-Encoding"))
+            throw new InvalidDataException($"Transfer-Encoding: {headers.Get("Transfer-Encoding")} is not implemented by this client.");
+        try
+        {
+            return HttpSyntax.ContentLength(headers);
+        }
+        catch (RequestRejectedException e)
+        {
+            throw new InvalidDataException(e.Message);
+        }
+    }
+
+    private sealed record Head(Version Version, int Status, string Reason, HttpHeaders Headers, int? BodyLength, int Length);
+}
