@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Lab03.HttpPolling;
 
 /// <summary>
@@ -52,7 +54,8 @@ public sealed class MessageFeed
     /// </summary>
     public async Task<IReadOnlyList<FeedMessage>> WaitAsync(long since, TimeSpan wait, CancellationToken cancellation = default)
     {
-        var deadline = DateTime.UtcNow + wait;
+        // A monotonic clock, not DateTime.UtcNow: a wall-clock change must not stretch or cut the wait.
+        long started = Stopwatch.GetTimestamp();
         throw new NotImplementedException("Lab 03 · step 7: loop: under lock (_gate), if Since(since) has messages return them, else take published = _published.Task (in the same lock, so no publish slips in between); then await published.WaitAsync(time left until deadline, cancellation); a TimeoutException means nobody published: return Since(since) (empty). Notebook 03 §5.");
     }
 

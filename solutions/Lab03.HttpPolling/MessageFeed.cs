@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Lab03.HttpPolling;
 
 /// <summary>
@@ -76,7 +78,8 @@ public sealed class MessageFeed
     /// </summary>
     public async Task<IReadOnlyList<FeedMessage>> WaitAsync(long since, TimeSpan wait, CancellationToken cancellation = default)
     {
-        var deadline = DateTime.UtcNow + wait;
+        // A monotonic clock, not DateTime.UtcNow: a wall-clock change must not stretch or cut the wait.
+        long started = Stopwatch.GetTimestamp();
         // BEGIN SOLUTION
         while (true)
         {
@@ -91,7 +94,7 @@ public sealed class MessageFeed
                     return messages;
                 published = _published.Task;
             }
-            var left = deadline - DateTime.UtcNow;
+            var left = wait - Stopwatch.GetElapsedTime(started);
             if (left <= TimeSpan.Zero)
                 return [];
             try
