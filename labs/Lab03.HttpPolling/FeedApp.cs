@@ -50,8 +50,9 @@ public sealed class FeedApp
         var waitText = query["wait"];
         if (waitText is null)
             return Messages(Feed.Since(since));
+        // AllowDecimalPoint alone still lets "NaN" and "Infinity" through: check the value is a finite number.
         if (!double.TryParse(waitText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds) ||
-            seconds > MaxWait.TotalSeconds)
+            !double.IsFinite(seconds) || seconds < 0 || seconds > MaxWait.TotalSeconds)
             return HttpResponse.Text(HttpStatus.BadRequest,
                 $"400 Bad Request: wait={waitText} should be a number of seconds from 0 to {MaxWait.TotalSeconds:0.##}.");
         return Messages(await Feed.WaitAsync(since, TimeSpan.FromSeconds(seconds), cancellation).ConfigureAwait(false));

@@ -22,13 +22,13 @@ public sealed record HttpRequest(string Method, string Target, Version Version, 
         HttpUtility.ParseQueryString(Target.IndexOf('?') is var q and >= 0 ? Target[(q + 1)..] : "");
 
     /// <summary>
-    /// Whether the client wants the connection kept open after the response:
-    /// HTTP/1.1 keeps it unless <c>Connection: close</c>; HTTP/1.0 closes it
-    /// unless <c>Connection: keep-alive</c> (RFC 9112 §9.3).
+    /// Whether the connection stays open after the response: HTTP/1.1 keeps
+    /// it unless <c>Connection: close</c> (RFC 9112 §9.3). An HTTP/1.0 client
+    /// may ask for keep-alive, but then expects <c>Connection: keep-alive</c>
+    /// in the response (RFC 9112 §C.2.2); this server keeps it simple and
+    /// closes every HTTP/1.0 connection after one response.
     /// </summary>
-    public bool KeepAlive => Version >= HttpVersion.Version11
-        ? !Headers.HasToken("Connection", "close")
-        : Headers.HasToken("Connection", "keep-alive");
+    public bool KeepAlive => Version >= HttpVersion.Version11 && !Headers.HasToken("Connection", "close");
 
     /// <summary>Bytes the request took on the wire: head (request line, fields, empty line) and body.</summary>
     public int WireLength { get; init; }

@@ -97,11 +97,12 @@ public sealed class HttpRequestParser
     /// <summary>
     /// Parses <c>method SP request-target SP HTTP-version</c> (RFC 9112 §3):
     /// single spaces, a token for the method, a target in origin form
-    /// ("/path?query") or "*", and HTTP/1.0 or HTTP/1.1.
+    /// ("/path?query"), absolute form ("http://host/path", returned as its
+    /// path and query) or "*" (OPTIONS only), and HTTP/1.0 or HTTP/1.1.
     /// </summary>
     public static (string Method, string Target, Version Version) ParseRequestLine(string line)
     {
-        throw new NotImplementedException("Lab 03 · step 1: split the line at single spaces into exactly 3 parts (else throw HttpSyntax.Malformed(...)): the method must be a token (HttpSyntax.IsToken), the target must start with '/' (or be \"*\") and hold no spaces or control characters, and the version goes through HttpSyntax.ParseVersion. Notebook 03 §2, RFC 9112 §3.");
+        throw new NotImplementedException("Lab 03 · step 1: split the line at single spaces into exactly 3 parts (else throw HttpSyntax.Malformed(...)): the method must be a token (HttpSyntax.IsToken), the target must hold no spaces or control characters and start with '/' (or be \"*\" for OPTIONS; an absolute http:// URI becomes its PathAndQuery), and the version goes through HttpSyntax.ParseVersion. Notebook 03 §2, RFC 9112 §3.");
     }
 
     /// <summary>RFC 9112 §2.2: a server "SHOULD ignore at least one empty line (CRLF) received prior to the request-line".</summary>

@@ -62,6 +62,12 @@ public sealed class HttpResponseParser
         if (_head.BodyLength is not { } length || _pending.Count < length)
             return false; // close-delimited (see TryFinish), or not all here yet
         response = Take(length);
+        if (response.Status is >= 100 and < 200 and not 101)
+        {
+            // RFC 9110 §15.2: an interim response (100 Continue, 103 Early
+            // Hints) comes before the final one: skip it and read on.
+            return TryRead(out response, headRequest);
+        }
         return true;
     }
 

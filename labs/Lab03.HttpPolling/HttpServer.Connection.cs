@@ -142,7 +142,7 @@ public sealed partial class HttpServer
         {
             return client.RemoteEndPoint?.ToString() ?? "(unknown peer)";
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             return "(a peer already gone)";
         }

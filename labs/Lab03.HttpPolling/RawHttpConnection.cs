@@ -46,8 +46,27 @@ public sealed class RawHttpConnection : IAsyncDisposable
     /// <summary>Bytes this connection received, counted at the socket.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
-    /// <summary>Whether another request may go on this connection: the server did not close it or say it would.</summary>
-    public bool IsReusable => !_closed;
+    /// <summary>
+    /// Whether another request may go on this connection: the server did not
+    /// say it would close, and has not closed it since (an idle timeout): a
+    /// socket that is readable with nothing to read has received the server's FIN.
+    /// </summary>
+    public bool IsReusable
+    {
+        get
+        {
+            if (_closed)
+                return false;
+            try
+            {
+                return !(_socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
 
     /// <summary>Called with every chunk sent or received, for transcripts (called on the I/O path: keep it quick).</summary>
     public Action<WireDirection, ReadOnlyMemory<byte>>? Tap { get; set; }
@@ -92,7 +111,11 @@ public sealed class RawHttpConnection : IAsyncDisposable
                 if (n == 0)
                 {
                     if (_parser.TryFinish(out response))
-                        break;
+                    {
+                        // A body delimited by the close: the connection is over, whatever its fields say.
+                        _closed = true;
+                        return response;
+                    }
                     throw new IOException("The server closed the connection without answering the request (0-byte read before any response byte).");
                 }
                 Interlocked.Add(ref _bytesReceived, n);

@@ -18,6 +18,12 @@ public sealed class HttpHeaders : IEnumerable<KeyValuePair<string, string>>
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(value);
+        // A CR or LF in a field would end it and start another (response
+        // splitting, if a value ever echoes request data): refuse it here.
+        if (!HttpSyntax.IsToken(HttpSyntax.HeaderEncoding.GetBytes(name)))
+            throw new ArgumentException($"Header name {HttpSyntax.Show(name)} is not a token (RFC 9110 §5.6.2).", nameof(name));
+        if (!HttpSyntax.IsFieldValue(HttpSyntax.HeaderEncoding.GetBytes(value)))
+            throw new ArgumentException($"The value of header {name} holds a control character (RFC 9110 §5.5).", nameof(value));
         _fields.Add(new(name, value));
     }
 

@@ -124,7 +124,8 @@ public sealed class HttpRequestParser
     /// <summary>
     /// Parses <c>method SP request-target SP HTTP-version</c> (RFC 9112 §3):
     /// single spaces, a token for the method, a target in origin form
-    /// ("/path?query") or "*", and HTTP/1.0 or HTTP/1.1.
+    /// ("/path?query"), absolute form ("http://host/path", returned as its
+    /// path and query) or "*" (OPTIONS only), and HTTP/1.0 or HTTP/1.1.
     /// </summary>
     public static (string Method, string Target, Version Version) ParseRequestLine(string line)
     {
@@ -136,12 +137,18 @@ public sealed class HttpRequestParser
         var (method, target, versionText) = (parts[0], parts[1], parts[2]);
         if (!HttpSyntax.IsToken(HttpSyntax.HeaderEncoding.GetBytes(method)))
             throw HttpSyntax.Malformed($"The method {HttpSyntax.Show(method)} is not a token (RFC 9110 §9.1).");
-        if (!(target.StartsWith('/') || target == "*") || target.Any(c => c <= ' ' || c >= 0x7f))
+        if (target.Any(c => c <= ' ' || c >= 0x7f))
+            throw HttpSyntax.Malformed($"The target {HttpSyntax.Show(target)} holds a space or a control character (RFC 9112 §3.2).");
+        // RFC 9112 §3.2.2: "a server MUST accept the absolute-form in requests"
+        // (http://host/path, as sent to proxies): keep its path and query.
+        if (Uri.TryCreate(target, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+            target = absolute.PathAndQuery;
+        else if (!(target.StartsWith('/') || (target == "*" && method == "OPTIONS")))
             throw HttpSyntax.Malformed(
                 $"The target {HttpSyntax.Show(target)} should be a path starting with '/', as in /messages?since=0 (origin-form, RFC 9112 §3.2.1).");
         return (method, target, HttpSyntax.ParseVersion(versionText));
         // END SOLUTION
-        // STARTER: throw new NotImplementedException("Lab 03 · step 1: split the line at single spaces into exactly 3 parts (else throw HttpSyntax.Malformed(...)): the method must be a token (HttpSyntax.IsToken), the target must start with '/' (or be \"*\") and hold no spaces or control characters, and the version goes through HttpSyntax.ParseVersion. Notebook 03 §2, RFC 9112 §3.");
+        // STARTER: throw new NotImplementedException("Lab 03 · step 1: split the line at single spaces into exactly 3 parts (else throw HttpSyntax.Malformed(...)): the method must be a token (HttpSyntax.IsToken), the target must hold no spaces or control characters and start with '/' (or be \"*\" for OPTIONS; an absolute http:// URI becomes its PathAndQuery), and the version goes through HttpSyntax.ParseVersion. Notebook 03 §2, RFC 9112 §3.");
     }
 
     /// <summary>RFC 9112 §2.2: a server "SHOULD ignore at least one empty line (CRLF) received prior to the request-line".</summary>

@@ -127,7 +127,7 @@ public sealed partial class HttpServer
                         return null;
                     }
                     throw new RequestRejectedException(RequestError.Timeout,
-                        $"The request was not complete {_options.RequestTimeout.TotalSeconds:0.##} s after its first byte ({parser.BufferedByteCount} bytes came).");
+                        $"The request was not complete {_options.RequestTimeout.TotalSeconds:0.##} s after its first byte.");
                 }
             }
             if (received == 0)
@@ -211,7 +211,7 @@ public sealed partial class HttpServer
         {
             return client.RemoteEndPoint?.ToString() ?? "(unknown peer)";
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             return "(a peer already gone)";
         }

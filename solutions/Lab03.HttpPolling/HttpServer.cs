@@ -108,6 +108,15 @@ public sealed partial class HttpServer : IAsyncDisposable
                 {
                     continue; // a client gave up in the backlog
                 }
+                catch (SocketException e) when (!stopping.IsCancellationRequested)
+                {
+                    // Out of file descriptors or buffers (EMFILE, ENOBUFS): the
+                    // listener still works once connections close, so wait a
+                    // little and accept again rather than stop serving for good.
+                    Emit($"accept failed: {e.SocketErrorCode} ({e.Message}); retrying in 100 ms");
+                    await Task.Delay(100, stopping).ConfigureAwait(false);
+                    continue;
+                }
                 var serving = Task.Run(() => ServeConnectionAsync(client, stopping), CancellationToken.None);
                 lock (_gate)
                     _connections[client] = serving;

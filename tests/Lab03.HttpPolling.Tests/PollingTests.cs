@@ -37,7 +37,7 @@ public class PollingTests
             lock (delivered)
                 return $"{delivered.Count} delivered: {string.Join(",", delivered.Take(30))}{(delivered.Count > 30 ? ",…" : "")}";
         }
-        await Eventually.TrueAsync(() => { lock (delivered) return delivered.Count >= publishers * each; }, TimeSpan.FromSeconds(5),
+        await Eventually.TrueAsync(() => { Rethrow(polling); lock (delivered) return delivered.Count >= publishers * each; }, TimeSpan.FromSeconds(5),
             $"step 9: the {style} client to deliver all {publishers * each} messages", () => Got() + "\n" + server.Story());
         await Task.Delay(100); // a message repeated late would show now
         stop.Cancel();
@@ -51,6 +51,16 @@ public class PollingTests
             Read + ": ask with since = the id of the last message delivered");
         Check.Equal(last, (long)publishers * each, $"step 9: the id the {style} loop returned when cancelled", Read);
         Check.Equal(client.ConnectionCount, 1, $"step 9: TCP connections the {style} client opened (the server keeps one alive)", Read + "; notebook 03 §4");
+        if (longPolling)
+            Check.True(client.RequestCount <= publishers * each + 5,
+                $"step 9: long polling sent {client.RequestCount} requests for {publishers * each} messages; expected at most one per message (and one more held at the end): send wait= so the server holds each request", Read);
+    }
+
+    /// <summary>A polling loop that failed ends the wait at once, with its own exception, not a timeout.</summary>
+    private static void Rethrow(Task polling)
+    {
+        if (polling.IsFaulted)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(polling.Exception!.InnerException!);
     }
 
     [Fact, Graded(1, Hint = Read)]
@@ -68,7 +78,7 @@ public class PollingTests
         };
         using var stop = new CancellationTokenSource();
         var polling = Polling.ShortPollAsync(client, TimeSpan.FromMilliseconds(100), _ => { }, 0, stop.Token);
-        await Eventually.TrueAsync(() => { lock (sent) return sent.Count >= 6; }, TimeSpan.FromSeconds(5),
+        await Eventually.TrueAsync(() => { Rethrow(polling); lock (sent) return sent.Count >= 6; }, TimeSpan.FromSeconds(5),
             "step 9: six polls from a short polling loop with a 100 ms interval", server.Story);
         stop.Cancel();
         await polling.Within(TimeSpan.FromSeconds(5), "step 9: the short polling loop to end when cancelled");

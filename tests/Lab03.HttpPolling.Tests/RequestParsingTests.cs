@@ -21,6 +21,8 @@ public class RequestParsingTests
         Check.Equal((method, target, version), ("GET", "/messages?since=3", HttpVersion.Version11),
             "step 1: method, target and version of \"GET /messages?since=3 HTTP/1.1\"", Read);
         Check.Equal(HttpRequestParser.ParseRequestLine("OPTIONS * HTTP/1.0").Target, "*", "step 1: the target of \"OPTIONS * HTTP/1.0\" (asterisk-form)", Read);
+        Check.Equal(HttpRequestParser.ParseRequestLine("GET http://chat.example/messages?since=2 HTTP/1.1").Target, "/messages?since=2",
+            "step 1: the target of \"GET http://chat.example/messages?since=2 HTTP/1.1\" (absolute-form, which a server MUST accept, RFC 9112 §3.2.2: keep its path and query)", Read);
 
         var headers = new HttpHeaders();
         HttpSyntax.ParseField("Content-Type:application/json", headers);
@@ -90,6 +92,10 @@ public class RequestParsingTests
         ("GET messages HTTP/1.1\r\nHost: t\r\n\r\n", "a target without a leading '/'"),
         ("GET / HTTX/1.1\r\nHost: t\r\n\r\n", "a version that is not HTTP/d.d"),
         ("GET / HTTP/1.1\r\nHost t\r\n\r\n", "a field line without ':'"),
+        ("GET / HTTP/1.1\r\nHost: t\r\nX\tY: v\r\n\r\n", "a tab inside a field name (not a token character)"),
+        ("GET / HTTP/1.1\r\nHost: t\r\nX(A: b\r\n\r\n", "a '(' inside a field name (not a token character)"),
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding\t: chunked\r\nContent-Length: 4\r\n\r\nabcd", "a tab before the colon of Transfer-Encoding (a smuggling trick: a proxy that trims it reads chunks, we would read 4 bytes)"),
+        ("GET * HTTP/1.1\r\nHost: t\r\n\r\n", "the target * with GET (only OPTIONS may use it)"),
         ("GET / HTTP/1.1\r\nHost : t\r\n\r\n", "a space between the field name and ':' (RFC 9112 §5.1)"),
         ("GET / HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n  folded\r\n\r\n", "an obsolete folded line (RFC 9112 §5.2)"),
         ("GET / HTTP/1.1\r\nHost: t\r\nX-A: a\u0001b\r\n\r\n", "a control character in a field value (RFC 9110 §5.5)"),

@@ -99,6 +99,8 @@ public class ServerTests
             ("POST /messages HTTP/1.1\r\nHost: t\r\nContent-Length: 101\r\n\r\n", 413, true, "Content-Length 101 over a 100-byte body limit"),
             ("GET / HTTP/3.0\r\nHost: t\r\n\r\n", 505, true, "HTTP/3.0"),
             (Requests.Post("/messages", "not json"), 400, false, "POST /messages with a body that is not JSON"),
+            (Requests.Get("/messages?since=0&wait=61"), 400, false, "a long poll asking to wait 61 s (the feed's limit is 60 s)"),
+            (Requests.Get("/messages?since=0&wait=NaN"), 400, false, "a long poll asking to wait NaN seconds"),
         };
         foreach (var (request, status, closes, what) in cases)
         {
