@@ -16,6 +16,24 @@ public static class SocketExtensions
         throw new NotImplementedException("Lab 01 · step 3: send may take fewer bytes than you give it: loop while data is not empty: int sent = await socket.SendAsync(data, SocketFlags.None, ct); data = data[sent..]. Notebook 01 §5.");
     }
 
+    /// <summary>
+    /// The remote end as text for logs, "127.0.0.1:51234", and never an
+    /// exception: a socket that was reset, or closed by a stop, has no remote
+    /// end left to ask for.
+    /// </summary>
+    public static string PeerName(this Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        try
+        {
+            return socket.RemoteEndPoint?.ToString() ?? "(unknown peer)";
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return "(a peer already gone)";
+        }
+    }
+
     /// <summary>Fills <paramref name="buffer"/> completely, calling Receive as many times as it takes.</summary>
     /// <exception cref="EndOfStreamException">The peer closed (0-byte read) before the buffer was full; the message says after how many bytes.</exception>
     public static async Task ReceiveExactlyAsync(this Socket socket, Memory<byte> buffer, CancellationToken ct = default)

@@ -14,7 +14,7 @@ public sealed class HttpResponse
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(status, 100);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(status, 599);
-        if ((status < 200 || status is 204 or 304) && body is { Length: > 0 })
+        if (!HttpStatus.MayHaveBody(status) && body is { Length: > 0 })
             throw new ArgumentException($"A {status} response has no body (RFC 9110 §6.4.1).", nameof(body));
         Status = status;
         Body = body ?? [];

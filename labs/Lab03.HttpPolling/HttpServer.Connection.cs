@@ -11,7 +11,7 @@ public sealed partial class HttpServer
     /// <summary>Serves one client from accept to close; never throws (a bad client ends only its own connection).</summary>
     private async Task ServeConnectionAsync(Socket client, CancellationToken stopping)
     {
-        string peer = Describe(client);
+        string peer = client.PeerName();
         Interlocked.Increment(ref _connectionCount);
         Emit($"{peer} connected");
         try
@@ -133,18 +133,6 @@ public sealed partial class HttpServer
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // The client reset or did not close in time: nothing more to do.
-        }
-    }
-
-    private static string Describe(Socket client)
-    {
-        try
-        {
-            return client.RemoteEndPoint?.ToString() ?? "(unknown peer)";
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            return "(a peer already gone)";
         }
     }
 }

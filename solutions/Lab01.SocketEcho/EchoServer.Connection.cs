@@ -16,7 +16,7 @@ public sealed partial class EchoServer
     /// </summary>
     private async Task ServeClientAsync(Socket client, CancellationToken stopping)
     {
-        string peer = Describe(client);
+        string peer = client.PeerName();
         Interlocked.Increment(ref _connectionCount);
         Emit($"accepted {peer}");
         try
@@ -79,17 +79,5 @@ public sealed partial class EchoServer
         }
         // END SOLUTION
         // STARTER: throw new NotImplementedException("Lab 01 · step 3: loop: int n = await client.ReceiveAsync(buffer, SocketFlags.None, stopping); n == 0 is the client's FIN: return echoed; else send back exactly buffer[..n] with SendAllAsync and add n to echoed. Notebook 01 §3 and §5.");
-    }
-
-    private static string Describe(Socket client)
-    {
-        try
-        {
-            return client.RemoteEndPoint?.ToString() ?? "(unknown peer)";
-        }
-        catch (SocketException)
-        {
-            return "(a peer already gone)";
-        }
     }
 }

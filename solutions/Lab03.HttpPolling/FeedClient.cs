@@ -79,8 +79,7 @@ public sealed class FeedClient : IAsyncDisposable
     {
         for (int attempt = 1; ; attempt++)
         {
-            bool reused = _connection is { IsReusable: true };
-            var connection = await ConnectionAsync(cancellation).ConfigureAwait(false);
+            var (connection, reused) = await ConnectionAsync(cancellation).ConfigureAwait(false);
             var request = HttpRequestWriter.Build(method, target, connection.Host, Profile, body, body is null ? null : "application/json");
             Interlocked.Increment(ref _requests);
             try
@@ -90,27 +89,25 @@ public sealed class FeedClient : IAsyncDisposable
                     await CloseConnectionAsync().ConfigureAwait(false);
                 return response;
             }
-            catch (Exception) when (!cancellation.IsCancellationRequested && reused && retry && attempt == 1)
+            catch (Exception)
             {
                 await CloseConnectionAsync().ConfigureAwait(false);
-            }
-            catch
-            {
-                await CloseConnectionAsync().ConfigureAwait(false);
-                throw;
+                if (cancellation.IsCancellationRequested || !reused || !retry || attempt > 1)
+                    throw;
             }
         }
     }
 
-    private async Task<RawHttpConnection> ConnectionAsync(CancellationToken cancellation)
+    /// <summary>The kept-alive connection if the server still keeps it, else a new one; and which it is.</summary>
+    private async Task<(RawHttpConnection Connection, bool Reused)> ConnectionAsync(CancellationToken cancellation)
     {
         if (_connection is { IsReusable: true })
-            return _connection;
+            return (_connection, true);
         await CloseConnectionAsync().ConfigureAwait(false);
         _connection = await RawHttpConnection.ConnectAsync(Server, cancellation).ConfigureAwait(false);
         _connection.Tap = (direction, bytes) => Tap?.Invoke(direction, bytes);
         Interlocked.Increment(ref _connections);
-        return _connection;
+        return (_connection, false);
     }
 
     private async Task CloseConnectionAsync()

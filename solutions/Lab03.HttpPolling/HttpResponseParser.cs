@@ -55,7 +55,16 @@ public sealed class HttpResponseParser
                     throw new InvalidDataException($"The response head is over {MaxHeadBytes} bytes and has not ended.");
                 return false;
             }
-            _head = ParseHead(_pending.Span[..headEnd], headRequest);
+            try
+            {
+                _head = ParseHead(_pending.Span[..headEnd], headRequest);
+            }
+            catch (RequestRejectedException e)
+            {
+                // The syntax helpers are shared with the server, which rejects
+                // requests; to a client, a bad response is bad data.
+                throw new InvalidDataException(e.Message, e);
+            }
             _pending.Consume(headEnd);
             _scanned = 0;
         }
@@ -104,30 +113,15 @@ public sealed class HttpResponseParser
         var parts = lines.Count == 0 ? [] : lines[0].Split(' ', 3);
         if (parts.Length < 2 || parts[1].Length != 3 || !parts[1].All(char.IsAsciiDigit))
             throw new InvalidDataException($"Not an HTTP status line: {HttpSyntax.Show(lines.FirstOrDefault() ?? "")} (expected e.g. \"HTTP/1.1 200 OK\").");
-        Version version;
-        try
-        {
-            version = HttpSyntax.ParseVersion(parts[0]);
-        }
-        catch (RequestRejectedException e)
-        {
-            throw new InvalidDataException(e.Message);
-        }
+        var version = HttpSyntax.ParseVersion(parts[0]);
         int status = int.Parse(parts[1], CultureInfo.InvariantCulture);
         var headers = new HttpHeaders();
-        try
-        {
-            foreach (var line in lines.Skip(1))
-                HttpSyntax.ParseField(line, headers);
-        }
-        catch (RequestRejectedException e)
-        {
-            throw new InvalidDataException(e.Message);
-        }
+        foreach (var line in lines.Skip(1))
+            HttpSyntax.ParseField(line, headers);
 
         // RFC 9112 §6.3: no body after HEAD, 1xx, 204 and 304; else
         // Content-Length; else (no chunking here) the body runs to the close.
-        long? length = headRequest || status is < 200 or 204 or 304 ? 0 : ContentLength(headers);
+        long? length = headRequest || !HttpStatus.MayHaveBody(status) ? 0 : ContentLength(headers);
         if (length > MaxBodyLength)
             throw new InvalidDataException($"The response body would be {length} bytes; this client takes at most {MaxBodyLength}.");
         return new Head(version, status, parts.Length > 2 ? parts[2] : "", headers, (int?)length, bytes.Length);
@@ -137,14 +131,7 @@ public sealed class HttpResponseParser
     {
         if (headers.Contains("Transfer-Encoding"))
             throw new InvalidDataException($"Transfer-Encoding: {headers.Get("Transfer-Encoding")} is not implemented by this client.");
-        try
-        {
-            return HttpSyntax.ContentLength(headers);
-        }
-        catch (RequestRejectedException e)
-        {
-            throw new InvalidDataException(e.Message);
-        }
+        return HttpSyntax.ContentLength(headers);
     }
 
     private sealed record Head(Version Version, int Status, string Reason, HttpHeaders Headers, int? BodyLength, int Length);

@@ -38,7 +38,7 @@ public static class HttpResponseWriter
         // Content-Length on every response, even 0: on a kept-alive connection
         // it is the only way the client knows where this response ends (RFC 9112 §6.3).
         // Except where a body cannot be: 1xx, 204, 304 (RFC 9110 §8.6 "MUST NOT").
-        if (response.Status is >= 200 and not 204 and not 304)
+        if (HttpStatus.MayHaveBody(response.Status))
             head.Append("Content-Length: ").Append(response.Body.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
         foreach (var (name, value) in response.Headers)
             head.Append(name).Append(": ").Append(value).Append("\r\n");

@@ -11,7 +11,7 @@ public sealed partial class HttpServer
     /// <summary>Serves one client from accept to close; never throws (a bad client ends only its own connection).</summary>
     private async Task ServeConnectionAsync(Socket client, CancellationToken stopping)
     {
-        string peer = Describe(client);
+        string peer = client.PeerName();
         Interlocked.Increment(ref _connectionCount);
         Emit($"{peer} connected");
         try
@@ -77,7 +77,7 @@ public sealed partial class HttpServer
                 return; // the client closed, or stayed idle too long
 
             var response = await HandleAsync(request, peer, stopping).ConfigureAwait(false);
-            bool close = !request.KeepAlive || stopping.IsCancellationRequested;
+            bool close = !request.KeepAlive;
             await SendResponseAsync(client, response, close, request.IsHead, stopping).ConfigureAwait(false);
             Emit($"{peer} {request.Method} {request.Target} → {response.Status}, {response.Body.Length} body bytes{(close ? ", closing" : "")}");
             if (close)
@@ -202,18 +202,6 @@ public sealed partial class HttpServer
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // The client reset or did not close in time: nothing more to do.
-        }
-    }
-
-    private static string Describe(Socket client)
-    {
-        try
-        {
-            return client.RemoteEndPoint?.ToString() ?? "(unknown peer)";
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            return "(a peer already gone)";
         }
     }
 }

@@ -5,6 +5,8 @@ public static class HttpStatus
 {
     public const int Ok = 200;
     public const int Created = 201;
+    public const int NoContent = 204;
+    public const int NotModified = 304;
     public const int BadRequest = 400;
     public const int NotFound = 404;
     public const int MethodNotAllowed = 405;
@@ -18,13 +20,20 @@ public static class HttpStatus
     public const int ServiceUnavailable = 503;
     public const int HttpVersionNotSupported = 505;
 
+    /// <summary>
+    /// Whether a response with this status may carry a body (and so
+    /// Content-Length): not 1xx, 204 or 304 (RFC 9110 §6.4.1, §8.6).
+    /// </summary>
+    public static bool MayHaveBody(int status) => status >= 200 && status is not NoContent and not NotModified;
+
     /// <summary>The reason phrase for a status line: "Not Found" for 404.</summary>
     /// <remarks>RFC 9112 §4: the reason phrase is for humans; clients must not depend on it.</remarks>
     public static string ReasonPhrase(int status) => status switch
     {
         Ok => "OK",
         Created => "Created",
-        204 => "No Content",
+        NoContent => "No Content",
+        NotModified => "Not Modified",
         BadRequest => "Bad Request",
         NotFound => "Not Found",
         MethodNotAllowed => "Method Not Allowed",

@@ -22,62 +22,69 @@ public static class PollingExperiment
     /// messages are published at random moments <paramref name="meanGap"/> apart
     /// on average (seeded, so every run publishes on the same schedule).
     /// </summary>
-    public static async Task<IReadOnlyList<PollingResult>> RunAsync(IReadOnlyList<PollerSpec> pollers, int messages,
-        TimeSpan meanGap, int seed = 3, CancellationToken cancellation = default)
+    public static Task<IReadOnlyList<PollingResult>> RunAsync(IReadOnlyList<PollerSpec> pollers, int messages,
+        TimeSpan meanGap, int seed = 3, CancellationToken cancellation = default) =>
+        MeasureAsync(pollers, messages, async (feed, published, runs) =>
+        {
+            var random = new Random(seed);
+            for (int n = 1; n <= messages; n++)
+            {
+                await Task.Delay(meanGap * (0.5 + random.NextDouble()), cancellation).ConfigureAwait(false);
+                published[n] = Stopwatch.GetTimestamp();
+                feed.Publish($"message {n}");
+            }
+
+            // Every poller should get the last message within its period and a margin.
+            var slowest = pollers.Max(p => p.Long ? TimeSpan.Zero : p.Period) + TimeSpan.FromSeconds(5);
+            var waiting = Stopwatch.StartNew();
+            while (runs.Any(r => r.Delivered < messages && r.Failure is null) && waiting.Elapsed < slowest)
+                await Task.Delay(10, cancellation).ConfigureAwait(false);
+        }, cancellation);
+
+    /// <summary>
+    /// What polling costs while nothing happens: <paramref name="pollers"/>
+    /// run for <paramref name="duration"/> with no message published.
+    /// </summary>
+    public static Task<IReadOnlyList<PollingResult>> IdleAsync(IReadOnlyList<PollerSpec> pollers, TimeSpan duration,
+        CancellationToken cancellation = default) =>
+        MeasureAsync(pollers, 0, (_, _, _) => Task.Delay(duration, cancellation), cancellation);
+
+    /// <summary>
+    /// The frame of every measurement: a feed server on 127.0.0.1:0, one
+    /// <see cref="Run"/> per poller started together, then <paramref name="scenario"/>
+    /// (which publishes, and records when, into <c>published[id]</c>); then
+    /// every poller is stopped, and each must have delivered all <paramref name="messages"/>.
+    /// </summary>
+    private static async Task<IReadOnlyList<PollingResult>> MeasureAsync(IReadOnlyList<PollerSpec> pollers, int messages,
+        Func<MessageFeed, long[], Run[], Task> scenario, CancellationToken cancellation)
     {
         var app = new FeedApp();
         await using var server = new HttpServer(new IPEndPoint(IPAddress.Loopback, 0), app.HandleAsync);
         server.Start();
         var published = new long[messages + 1]; // Stopwatch timestamp of message n
         var runs = pollers.Select(spec => new Run(spec, server.LocalEndPoint, published)).ToArray();
-        var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var clock = Stopwatch.StartNew();
         var loops = runs.Select(run => run.StartAsync(stop.Token)).ToArray();
-
-        var random = new Random(seed);
-        for (int n = 1; n <= messages; n++)
+        TimeSpan duration;
+        try
         {
-            await Task.Delay(meanGap * (0.5 + random.NextDouble()), cancellation).ConfigureAwait(false);
-            published[n] = Stopwatch.GetTimestamp();
-            app.Feed.Publish($"message {n}");
+            await scenario(app.Feed, published, runs).ConfigureAwait(false);
         }
-
-        // Every poller must get the last message within its period and a margin.
-        var slowest = pollers.Max(p => p.Long ? TimeSpan.Zero : p.Period) + TimeSpan.FromSeconds(5);
-        var waiting = Stopwatch.StartNew();
-        while (runs.Any(r => r.Delivered < messages) && waiting.Elapsed < slowest)
-            await Task.Delay(10, cancellation).ConfigureAwait(false);
-        var duration = clock.Elapsed;
-        stop.Cancel();
-        await Task.WhenAll(loops).ConfigureAwait(false);
+        finally
+        {
+            duration = clock.Elapsed;
+            stop.Cancel();
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
 
         var failed = runs.FirstOrDefault(r => r.Failure is not null);
         if (failed is not null)
             throw new InvalidOperationException($"{failed.Spec.Style} ({failed.Spec.Profile.Name}) failed: {failed.Failure!.Message}", failed.Failure);
         var late = runs.FirstOrDefault(r => r.Delivered < messages);
         if (late is not null)
-            throw new TimeoutException($"{late.Spec.Style} ({late.Spec.Profile.Name}) delivered {late.Delivered} of {messages} messages within {slowest.TotalSeconds:0.#} s of the last publish.");
+            throw new TimeoutException($"{late.Spec.Style} ({late.Spec.Profile.Name}) delivered {late.Delivered} of {messages} messages by the end of the run.");
         return runs.Select(r => r.Result(messages, duration)).ToArray();
-    }
-
-    /// <summary>
-    /// What polling costs while nothing happens: <paramref name="pollers"/>
-    /// run for <paramref name="duration"/> with no message published.
-    /// </summary>
-    public static async Task<IReadOnlyList<PollingResult>> IdleAsync(IReadOnlyList<PollerSpec> pollers, TimeSpan duration,
-        CancellationToken cancellation = default)
-    {
-        var app = new FeedApp();
-        await using var server = new HttpServer(new IPEndPoint(IPAddress.Loopback, 0), app.HandleAsync);
-        server.Start();
-        var runs = pollers.Select(spec => new Run(spec, server.LocalEndPoint, [0])).ToArray();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var clock = Stopwatch.StartNew();
-        var loops = runs.Select(run => run.StartAsync(stop.Token)).ToArray();
-        await Task.Delay(duration, cancellation).ConfigureAwait(false);
-        stop.Cancel();
-        await Task.WhenAll(loops).ConfigureAwait(false);
-        return runs.Select(r => r.Result(0, clock.Elapsed)).ToArray();
     }
 
     /// <summary>One poller during a run: its client, what it delivered, when.</summary>
@@ -85,15 +92,14 @@ public static class PollingExperiment
     {
         private readonly FeedClient _client = new(server, spec.Profile);
         private readonly List<double> _latencies = [];
-        private long _lastId;
+        private long _lastId; // ids are 1, 2, 3...: the last one delivered is also how many were
         private Exception? _failure;
-        private int _count;
 
         public PollerSpec Spec => spec;
 
-        public int Delivered => Volatile.Read(ref _count);
+        public int Delivered => (int)Volatile.Read(ref _lastId);
 
-        public Exception? Failure => _failure;
+        public Exception? Failure => Volatile.Read(ref _failure);
 
         public async Task StartAsync(CancellationToken stop)
         {
@@ -117,17 +123,13 @@ public static class PollingExperiment
             if (message.Id != _lastId + 1)
                 throw new InvalidOperationException(
                     $"{spec.Style} ({spec.Profile.Name}) got message {message.Id} after {_lastId}: a poller must deliver every message once, in order.");
-            _lastId = message.Id;
             _latencies.Add(Stopwatch.GetElapsedTime(published[message.Id], now).TotalMilliseconds);
-            Interlocked.Increment(ref _count);
+            Volatile.Write(ref _lastId, message.Id);
         }
 
-        public PollingResult Result(int publishedCount, TimeSpan duration)
-        {
-            if (_failure is not null)
-                throw new InvalidOperationException($"{spec.Style} ({spec.Profile.Name}) failed: {_failure.Message}", _failure);
-            return new PollingResult(spec, publishedCount, _latencies.Count, _client.RequestCount,
+        /// <summary>The figures of this poller; call after its loop has ended (MeasureAsync checks failures first).</summary>
+        public PollingResult Result(int publishedCount, TimeSpan duration) =>
+            new(spec, publishedCount, _latencies.Count, _client.RequestCount,
                 _client.BytesSent, _client.BytesReceived, _latencies.ToArray(), duration);
-        }
     }
 }

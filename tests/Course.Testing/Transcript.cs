@@ -49,6 +49,30 @@ public sealed class Transcript
     public void Data(string from, string to, ReadOnlySpan<byte> bytes) =>
         Add($"{from} → {to}  {Count(bytes.Length)}  {Visible.Quoted(bytes, MaxBytesShown)}");
 
+    /// <summary>
+    /// Bytes from one party to another, one line of the protocol per line of
+    /// the transcript, for line-based protocols such as HTTP:
+    /// <code>
+    /// client → server  46 bytes
+    ///   GET /messages?since=0 HTTP/1.1␍␊
+    ///   Host: test␍␊
+    ///   ␍␊
+    /// </code>
+    /// A last piece without a line ending (an HTTP body) is marked as such.
+    /// </summary>
+    public void DataByLine(string from, string to, ReadOnlySpan<byte> bytes)
+    {
+        var pieces = Visible.Escape(bytes, MaxBytesShown).Split('␊');
+        lock (_gate)
+        {
+            _lines.Add($"{from} → {to}  {Count(bytes.Length)}");
+            for (int i = 0; i < pieces.Length - 1; i++)
+                _lines.Add("  " + pieces[i] + "␊");
+            if (pieces[^1].Length > 0)
+                _lines.Add("  " + pieces[^1] + "   (the body, with no line ending)");
+        }
+    }
+
     /// <summary>Something a party did: <c>client: shutdown(Send), FIN sent</c>.</summary>
     public void Event(string who, string what) => Add($"{who}: {what}");
 

@@ -40,7 +40,7 @@ internal sealed class HttpWire : IAsyncDisposable
     public async Task SendAsync(string request)
     {
         var bytes = Encoding.UTF8.GetBytes(request);
-        Write(Transcript.Client, Transcript.Server, bytes);
+        Transcript.DataByLine(Transcript.Client, Transcript.Server, bytes);
         await Socket.SendBytesAsync(bytes, what: "sending the request");
     }
 
@@ -68,7 +68,7 @@ internal sealed class HttpWire : IAsyncDisposable
                 await ReceiveMoreAsync(what, deadline.Token);
             var raw = _pending.GetRange(0, headEnd + length).ToArray();
             _pending.RemoveRange(0, headEnd + length);
-            Write(Transcript.Server, Transcript.Client, raw);
+            Transcript.DataByLine(Transcript.Server, Transcript.Client, raw);
             return new WireResponse(lines[0], status, headers, Encoding.UTF8.GetString(raw, headEnd, length), raw);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
@@ -113,29 +113,6 @@ internal sealed class HttpWire : IAsyncDisposable
             throw new EndOfStreamException(
                 $"{what}: the server closed the connection before a complete response. Bytes received: {Visible.Quoted(_pending.ToArray(), 300)}");
         _pending.AddRange(_buffer.AsSpan(0, n).ToArray());
-    }
-
-    /// <summary>
-    /// One message in the transcript, a line per HTTP line, CR and LF visible:
-    /// <code>
-    /// client → server  46 bytes
-    ///   GET /messages?since=0 HTTP/1.1␍␊
-    ///   Host: test␍␊
-    ///   ␍␊
-    /// </code>
-    /// </summary>
-    private void Write(string from, string to, byte[] bytes)
-    {
-        Transcript.Add($"{from} → {to}  {bytes.Length} bytes");
-        var pieces = Visible.Escape(bytes, 2000).Split('␊');
-        for (int i = 0; i < pieces.Length; i++)
-        {
-            bool last = i == pieces.Length - 1;
-            if (!last)
-                Transcript.Add("  " + pieces[i] + "␊");
-            else if (pieces[i].Length > 0)
-                Transcript.Add("  " + pieces[i] + "   (the body, with no line ending)");
-        }
     }
 
     private int IndexOfHeadEnd()

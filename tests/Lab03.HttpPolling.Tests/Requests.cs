@@ -3,9 +3,10 @@ namespace Lab03.HttpPolling.Tests;
 /// <summary>Requests as the tests write them: every line ends with CRLF, the head with an empty line.</summary>
 internal static class Requests
 {
-    public static string Get(string target, params string[] fields) => Head("GET", target, fields);
+    public static string Get(string target, params string[] fields) => Bodiless("GET", target, fields);
 
-    public static string Head(string method, string target, params string[] fields) =>
+    /// <summary>A request with no body: request line, Host, the fields, the empty line.</summary>
+    public static string Bodiless(string method, string target, params string[] fields) =>
         $"{method} {target} HTTP/1.1\r\nHost: test\r\n" + string.Concat(fields.Select(f => f + "\r\n")) + "\r\n";
 
     public static string Post(string target, string json, params string[] fields) =>

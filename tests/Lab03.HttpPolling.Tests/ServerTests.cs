@@ -92,7 +92,7 @@ public class ServerTests
         var cases = new (string Request, int Status, bool Closes, string What)[]
         {
             (Requests.Get("/nowhere"), 404, false, "GET of an unknown path"),
-            (Requests.Head("DELETE", "/messages"), 405, false, "DELETE /messages"),
+            (Requests.Bodiless("DELETE", "/messages"), 405, false, "DELETE /messages"),
             ("GET / HTTP/1.1\r\nHost t\r\n\r\n", 400, true, "a field line without ':'"),
             (Requests.Get("/" + new string('x', 300)), 414, true, "a 300-byte target over a 200-byte request-line limit"),
             (Requests.Get("/", "Cookie: " + new string('c', 500)), 431, true, "a 500-byte Cookie over a 400-byte header limit"),
