@@ -44,6 +44,21 @@ public sealed class HttpRequestParser
     public void Feed(ReadOnlySpan<byte> data) => _pending.Append(data);
 
     /// <summary>
+    /// Takes the bytes held after the last request: after a 101 they belong
+    /// to the new protocol, not to HTTP (RFC 9110 §7.8), so the parser hands
+    /// them over and holds nothing more.
+    /// </summary>
+    public byte[] TakeBuffered()
+    {
+        if (_head is not null)
+            throw new InvalidOperationException("A request is half read: its bytes are not the next protocol's.");
+        var bytes = _pending.Span.ToArray();
+        _pending.Consume(bytes.Length);
+        _scanned = 0;
+        return bytes;
+    }
+
+    /// <summary>
     /// Takes the next complete request, if the bytes fed so far hold one.
     /// Call it again until it returns false: one read may hold several requests.
     /// </summary>

@@ -36,6 +36,12 @@ public sealed class HttpResponse
     /// <summary>Header fields besides the framing ones: <c>Allow: GET, POST</c>.</summary>
     public HttpHeaders Headers { get; } = new();
 
+    /// <summary>
+    /// For a 101 response only: what runs on the connection once the response
+    /// is sent (the new protocol). Null for every other response.
+    /// </summary>
+    public UpgradeHandler? Upgrade { get; private init; }
+
     /// <summary>A text/plain response in UTF-8; the text gets a final newline, for curl.</summary>
     public static HttpResponse Text(int status, string text) =>
         new(status, Encoding.UTF8.GetBytes(text.EndsWith('\n') ? text : text + "\n"), "text/plain; charset=utf-8");
@@ -43,6 +49,22 @@ public sealed class HttpResponse
     /// <summary>An application/json response (JSON is UTF-8, RFC 8259 §8.1).</summary>
     public static HttpResponse Json(int status, string json) =>
         new(status, Encoding.UTF8.GetBytes(json), "application/json");
+
+    /// <summary>
+    /// 101 Switching Protocols to <paramref name="protocol"/> (RFC 9110 §15.2.2):
+    /// with <c>Upgrade: protocol</c> and <c>Connection: Upgrade</c> (§7.8), after
+    /// which <paramref name="then"/> runs on the connection. Add the new
+    /// protocol's own fields (e.g. Sec-WebSocket-Accept) to <see cref="Headers"/>.
+    /// </summary>
+    public static HttpResponse SwitchingProtocols(string protocol, UpgradeHandler then)
+    {
+        ArgumentNullException.ThrowIfNull(then);
+        var response = new HttpResponse(HttpStatus.SwitchingProtocols) { Upgrade = then };
+        response.Headers.Add("Upgrade", protocol);
+        // Upgrade is hop-by-hop: Connection names it, so that a proxy does not forward it (RFC 9110 §7.6.1).
+        response.Headers.Add("Connection", "Upgrade");
+        return response;
+    }
 
     /// <summary>The response to a rejected request: its status and, in the body, why.</summary>
     public static HttpResponse For(RequestRejectedException rejected) =>

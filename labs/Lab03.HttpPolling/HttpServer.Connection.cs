@@ -57,7 +57,7 @@ public sealed partial class HttpServer
     {
         var parser = new HttpRequestParser(_options.Limits);
         var buffer = new byte[BufferSize];
-        throw new NotImplementedException("Lab 03 · step 5: loop: HttpRequest? request = await ReceiveRequestAsync(client, peer, parser, buffer, stopping) (null: the client is gone, return); answer it: var response = await HandleAsync(request, peer, stopping); close = !request.KeepAlive; await SendResponseAsync(client, response, close, request.IsHead, stopping); if close, await CloseAfterResponseAsync(client) and return; else go round for the next request on the same connection. A RequestRejectedException: send HttpResponse.For(it) with close: true, then CloseAfterResponseAsync. Notebook 03 §4, RFC 9112 §9.3.");
+        throw new NotImplementedException("Lab 03 · step 5: loop: HttpRequest? request = await ReceiveRequestAsync(client, peer, parser, buffer, stopping) (null: the client is gone, return); answer it: var response = await HandleAsync(request, peer, stopping); if response.Upgrade is not null (a 101): await SwitchProtocolsAsync(client, peer, request, response, parser, stopping) and return, for the connection is no longer HTTP (RFC 9110 §7.8; used from Lab 04 on); else close = !request.KeepAlive; await SendResponseAsync(client, response, close, request.IsHead, stopping); if close, await CloseAfterResponseAsync(client) and return; else go round for the next request on the same connection. A RequestRejectedException: send HttpResponse.For(it) with close: true, then CloseAfterResponseAsync. Notebook 03 §4, RFC 9112 §9.3.");
     }
 
     /// <summary>
@@ -76,12 +76,39 @@ public sealed partial class HttpServer
         return request;
     }
 
+    /// <summary>
+    /// Sends the 101 and hands the connection, with the bytes that came after
+    /// the request, to the response's <see cref="HttpResponse.Upgrade"/>
+    /// handler; returns when that handler ends (the caller then closes).
+    /// </summary>
+    private async Task SwitchProtocolsAsync(Socket client, string peer, HttpRequest request, HttpResponse response, HttpRequestParser parser, CancellationToken stopping)
+    {
+        await SendResponseAsync(client, response, close: false, headRequest: false, stopping).ConfigureAwait(false);
+        Emit($"{peer} {request.Method} {request.Target} → 101, switching to {response.Headers.Get("Upgrade")}");
+        var connection = new UpgradedConnection(client, peer, request, parser.TakeBuffered());
+        try
+        {
+            await response.Upgrade!(connection, stopping).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!stopping.IsCancellationRequested && e is not SocketException)
+        {
+            // The new protocol's own failure: HTTP cannot answer it any more, so log it and close.
+            Emit($"{peer}: the upgraded connection's handler threw {e.GetType().Name}: {e.Message}");
+        }
+    }
+
     /// <summary>Runs the application; an exception becomes 500 with no internals in it (they go to the log).</summary>
     private async Task<HttpResponse> HandleAsync(HttpRequest request, string peer, CancellationToken stopping)
     {
         try
         {
-            return await _handler(request, stopping).ConfigureAwait(false);
+            var response = await _handler(request, stopping).ConfigureAwait(false);
+            // RFC 9110 §7.8: a server switches only to a protocol the client
+            // asked for in Upgrade, and never for HTTP/1.0 (§15.2.2): an
+            // application that would is wrong, which is a 500.
+            if (response.Upgrade is not null && (request.Version < HttpVersion.Version11 || !request.Headers.Contains("Upgrade") || request.IsHead))
+                throw new InvalidOperationException($"The handler answered 101 to a request that cannot be upgraded ({request.Method}, HTTP/{request.Version}, Upgrade: {request.Headers.Get("Upgrade") ?? "absent"}).");
+            return response;
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {

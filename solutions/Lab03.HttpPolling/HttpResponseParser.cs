@@ -39,6 +39,21 @@ public sealed class HttpResponseParser
     /// <summary>Adds received bytes.</summary>
     public void Feed(ReadOnlySpan<byte> data) => _pending.Append(data);
 
+    /// <summary>
+    /// Takes the bytes held after the last response: after a 101 they are the
+    /// new protocol's (a WebSocket server may send a frame right after its
+    /// handshake, in the same segment), so the parser hands them over.
+    /// </summary>
+    public byte[] TakeBuffered()
+    {
+        if (_head is not null)
+            throw new InvalidOperationException("A response is half read: its bytes are not the next protocol's.");
+        var bytes = _pending.Span.ToArray();
+        _pending.Consume(bytes.Length);
+        _scanned = 0;
+        return bytes;
+    }
+
     /// <summary>Takes the next complete response, if there is one.</summary>
     /// <param name="response">The response.</param>
     /// <param name="headRequest">The response answers a HEAD request: it has no body.</param>

@@ -29,6 +29,9 @@ public static class HttpSyntax
         return true;
     }
 
+    /// <summary>Whether <paramref name="c"/> is a tchar, a character a token may hold (RFC 9110 §5.6.2).</summary>
+    public static bool IsTokenChar(char c) => c < TokenChars.Length && TokenChars[c];
+
     /// <summary>
     /// Whether <paramref name="value"/> may be a field value: no control
     /// characters but HTAB (RFC 9110 §5.5: CR, LF and NUL are never allowed).

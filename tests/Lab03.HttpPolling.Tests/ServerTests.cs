@@ -203,4 +203,38 @@ public class ServerTests
         Check.Equal(response.Status, 200, "step 5: the status of a GET", Read);
         await wire.WaitForCloseAsync("step 6: the server closing a connection idle for longer than IdleTimeout (300 ms)");
     }
+
+    [Fact, Graded(2, Hint = "Notebook 03 §4; RFC 9110 §7.8 (Upgrade), §15.2.2 (101)")]
+    public async Task After_a_101_the_connection_is_handed_over_and_is_no_longer_HTTP()
+    {
+        // A toy protocol, "reverse/1": after the 101, the server answers a line with the line reversed.
+        UpgradeHandler reverse = async (connection, cancellation) =>
+        {
+            var line = new List<byte>(connection.Received.ToArray());
+            var buffer = new byte[256];
+            while (!line.Contains((byte)'\n'))
+            {
+                int n = await connection.Socket.ReceiveAsync(buffer, SocketFlags.None, cancellation);
+                if (n == 0)
+                    return;
+                line.AddRange(buffer.AsSpan(0, n).ToArray());
+            }
+            var text = Encoding.ASCII.GetString(line.ToArray(), 0, line.IndexOf((byte)'\n'));
+            await connection.Socket.SendAsync(Encoding.ASCII.GetBytes(new string(text.Reverse().ToArray()) + "\n"), SocketFlags.None, cancellation);
+        };
+        await using var server = await FeedServer.StartAsync(handler: (request, _) =>
+            Task.FromResult(request.Headers.Contains("Upgrade") ? HttpResponse.SwitchingProtocols("reverse/1", reverse) : HttpResponse.Text(200, "plain")));
+        await using var wire = await HttpWire.ConnectAsync(server.EndPoint);
+
+        // The request and the new protocol's first bytes in one write: the bytes
+        // after the empty line are not a second HTTP request.
+        await wire.SendAsync("GET / HTTP/1.1\r\nHost: t\r\nUpgrade: reverse/1\r\nConnection: Upgrade\r\n\r\nhello\n");
+        var response = await wire.ReadResponseAsync("step 5: the 101 answering an Upgrade request", context: server.Story);
+        Check.Equal(response.Status, 101, $"step 5: the status when the handler switches protocols ({response})", "Notebook 03 §4; RFC 9110 §15.2.2");
+        var after = Encoding.ASCII.GetString(wire.TakePending()) + Encoding.ASCII.GetString(await wire.Socket.ReceiveToEndAsync(64, TimeSpan.FromSeconds(5), "step 5: the upgraded connection's answer, then its close"));
+        Check.Equal(after, "olleh\n",
+            "step 5: what came after the 101 (the toy protocol reverses \"hello\", then the server closes). " +
+            "After a 101 the keep-alive loop must stop reading requests and call SwitchProtocolsAsync, which hands the socket and the bytes already received to the new protocol",
+            "Notebook 03 §4; RFC 9110 §7.8");
+    }
 }

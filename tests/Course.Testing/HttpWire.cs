@@ -1,10 +1,12 @@
+using Shouldly;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Lab03.HttpPolling.Tests;
+namespace Course.Testing;
 
 /// <summary>A response as the tests read it off the wire, with their own small parser (not the lab's).</summary>
-internal sealed record WireResponse(string StatusLine, int Status, IReadOnlyList<KeyValuePair<string, string>> Headers, string Body, byte[] Raw)
+public sealed record WireResponse(string StatusLine, int Status, IReadOnlyList<KeyValuePair<string, string>> Headers, string Body, byte[] Raw)
 {
     /// <summary>The value of a header (names compared case-insensitively), or null.</summary>
     public string? Header(string name) => Headers.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
@@ -18,7 +20,7 @@ internal sealed record WireResponse(string StatusLine, int Status, IReadOnlyList
 /// test writes, responses are read with a tiny independent parser, and every
 /// step goes into a transcript (for snapshots and failure messages).
 /// </summary>
-internal sealed class HttpWire : IAsyncDisposable
+public sealed class HttpWire : IAsyncDisposable
 {
     private readonly List<byte> _pending = [];
     private readonly byte[] _buffer = new byte[16 * 1024];
@@ -29,10 +31,13 @@ internal sealed class HttpWire : IAsyncDisposable
         Transcript = transcript;
     }
 
+    /// <summary>The connection.</summary>
     public Socket Socket { get; }
 
+    /// <summary>Where the conversation is written down.</summary>
     public Transcript Transcript { get; }
 
+    /// <summary>Connects to <paramref name="server"/> (bounded, see <see cref="Loopback.ConnectAsync"/>).</summary>
     public static async Task<HttpWire> ConnectAsync(IPEndPoint server, Transcript? transcript = null) =>
         new(await Loopback.ConnectAsync(server), transcript ?? new Transcript());
 
@@ -106,6 +111,17 @@ internal sealed class HttpWire : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Takes the bytes received after the last response: after a 101 they
+    /// belong to the new protocol (a WebSocket server may send a frame at once).
+    /// </summary>
+    public byte[] TakePending()
+    {
+        var bytes = _pending.ToArray();
+        _pending.Clear();
+        return bytes;
+    }
+
     private async Task ReceiveMoreAsync(string what, CancellationToken cancellation)
     {
         int n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cancellation);
@@ -123,6 +139,7 @@ internal sealed class HttpWire : IAsyncDisposable
         return -1;
     }
 
+    /// <summary>Closes the socket.</summary>
     public ValueTask DisposeAsync()
     {
         Socket.Dispose();
