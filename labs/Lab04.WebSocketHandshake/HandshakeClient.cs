@@ -58,33 +58,33 @@ public static class HandshakeClient
         var handshake = new ClientHandshake(url, options);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(handshake.Options.Timeout);
-        var addresses = IPAddress.TryParse(url.Host.Trim('[', ']'), out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(url.IdnHost, deadline.Token).ConfigureAwait(false);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
+            var addresses = IPAddress.TryParse(url.Host.Trim('[', ']'), out var literal)
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(url.IdnHost, deadline.Token).ConfigureAwait(false);
             await socket.ConnectAsync(addresses, url.Port, deadline.Token).ConfigureAwait(false);
             var request = handshake.BuildRequest();
             await socket.SendAllAsync(request, deadline.Token).ConfigureAwait(false);
             tap?.Invoke(WireDirection.Sent, request);
 
-            var parser = new HttpResponseParser(maxHeadBytes: 16 * 1024, maxBodyLength: 64 * 1024);
+            // The head decides: a 101 has no body, and a refusal fails the
+            // handshake whatever its body (chunked, close-delimited, huge), so
+            // the head is read as if it answered HEAD: no body expected.
+            var parser = new HttpResponseParser(maxHeadBytes: 16 * 1024);
             var buffer = new byte[4096];
             ReceivedResponse? response;
-            while (!parser.TryRead(out response))
+            while (!parser.TryRead(out response, headRequest: true))
             {
                 int n = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token).ConfigureAwait(false);
                 if (n == 0)
-                {
-                    parser.TryFinish(out response); // a refusal may be close-delimited
-                    if (response is not null)
-                        break;
                     throw new HandshakeFailedException(HandshakeFailure.NoResponse, $"{url}: the server closed the connection without answering the handshake.");
-                }
                 tap?.Invoke(WireDirection.Received, buffer.AsMemory(0, n).ToArray());
                 parser.Feed(buffer.AsSpan(0, n));
             }
+            if (response.Status != HttpStatus.SwitchingProtocols)
+                response = await WithShortBodyAsync(socket, response, parser.TakeBuffered(), buffer, tap, deadline.Token).ConfigureAwait(false);
             var result = handshake.Validate(response);
             return new HandshakeConnection(socket, handshake, response, result, parser.TakeBuffered());
         }
@@ -104,5 +104,36 @@ public static class HandshakeClient
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A refusal's body, when it is short and says its length (a server that
+    /// refuses usually says why in a line of text): read it, briefly, so that
+    /// the error can quote it. Anything else, or any trouble, leaves it empty.
+    /// </summary>
+    private static async Task<ReceivedResponse> WithShortBodyAsync(Socket socket, ReceivedResponse head, byte[] held, byte[] buffer,
+        Action<WireDirection, ReadOnlyMemory<byte>>? tap, CancellationToken cancellation)
+    {
+        if (!int.TryParse(head.Headers.Get("Content-Length"), out int length) || length is <= 0 or > 4096 || head.Headers.Contains("Transfer-Encoding"))
+            return head;
+        var body = new List<byte>(held);
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        grace.CancelAfter(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            while (body.Count < length)
+            {
+                int n = await socket.ReceiveAsync(buffer, SocketFlags.None, grace.Token).ConfigureAwait(false);
+                if (n == 0)
+                    break;
+                tap?.Invoke(WireDirection.Received, buffer.AsMemory(0, n).ToArray());
+                body.AddRange(buffer.AsSpan(0, n));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException)
+        {
+            // No body in time: the status alone says the handshake failed.
+        }
+        return body.Count >= length ? head with { Body = body.GetRange(0, length).ToArray() } : head;
     }
 }

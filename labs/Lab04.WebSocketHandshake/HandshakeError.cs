@@ -5,7 +5,11 @@ public enum HandshakeError
 {
     /// <summary>The method is not GET (§4.2.1 item 1).</summary>
     MethodNotGet,
-    /// <summary>HTTP/1.0: the upgrade needs HTTP/1.1 or later (§4.2.1 item 1).</summary>
+    /// <summary>
+    /// HTTP/1.0: the upgrade needs HTTP/1.1 or later (§4.2.1 item 1). On the
+    /// wire a server never gets this far: it must ignore Upgrade in an
+    /// HTTP/1.0 request (RFC 9110 §7.8) and serve it as ordinary HTTP.
+    /// </summary>
     HttpVersionTooOld,
     /// <summary>No Host field (§4.2.1 item 2).</summary>
     MissingHost,
@@ -47,7 +51,7 @@ public static class HandshakeErrors
     /// <summary>The status for <paramref name="error"/>.</summary>
     public static int StatusFor(HandshakeError error)
     {
-        throw new NotImplementedException("Lab 04 · step 4: a switch from HandshakeError to status: MethodNotGet → 405, HttpVersionTooOld → 505, UnsupportedVersion and MissingUpgrade → 426 (Upgrade Required), ForbiddenOrigin → 403, every other error → 400. Use the HttpStatus constants. Notebook 04 §4, RFC 6455 §4.2.1 and §4.4.");
+        throw new NotImplementedException("Lab 04 · step 4: a switch from HandshakeError to status: MethodNotGet → 405, UnsupportedVersion and MissingUpgrade → 426 (Upgrade Required), ForbiddenOrigin → 403, every other error → 400. Use the HttpStatus constants. Notebook 04 §4, RFC 6455 §4.2.1 and §4.4.");
     }
 
     /// <summary>

@@ -34,11 +34,14 @@ public static class ServerHandshake
     /// Whether <paramref name="request"/> asks for WebSocket: its Upgrade
     /// lists <c>websocket</c>. Every other request is ordinary HTTP, and a
     /// malformed Upgrade field counts as asking (so that the handshake can say
-    /// what is wrong with it).
+    /// what is wrong with it). An HTTP/1.0 request never asks: a server must
+    /// ignore Upgrade in it (RFC 9110 §7.8).
     /// </summary>
     public static bool IsUpgradeRequest(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Version < HttpVersion.Version11)
+            return false;
         try
         {
             return HeaderTokens.Contains("Upgrade", request.Headers.Get("Upgrade"), "websocket", allowVersions: true);

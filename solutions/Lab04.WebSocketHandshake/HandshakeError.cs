@@ -5,7 +5,11 @@ public enum HandshakeError
 {
     /// <summary>The method is not GET (§4.2.1 item 1).</summary>
     MethodNotGet,
-    /// <summary>HTTP/1.0: the upgrade needs HTTP/1.1 or later (§4.2.1 item 1).</summary>
+    /// <summary>
+    /// HTTP/1.0: the upgrade needs HTTP/1.1 or later (§4.2.1 item 1). On the
+    /// wire a server never gets this far: it must ignore Upgrade in an
+    /// HTTP/1.0 request (RFC 9110 §7.8) and serve it as ordinary HTTP.
+    /// </summary>
     HttpVersionTooOld,
     /// <summary>No Host field (§4.2.1 item 2).</summary>
     MissingHost,
@@ -51,14 +55,15 @@ public static class HandshakeErrors
         return error switch
         {
             HandshakeError.MethodNotGet => HttpStatus.MethodNotAllowed,          // 405, RFC 9110 §15.5.6
-            HandshakeError.HttpVersionTooOld => HttpStatus.HttpVersionNotSupported, // 505, RFC 9110 §15.6.6
             HandshakeError.UnsupportedVersion => HttpStatus.UpgradeRequired,     // 426, RFC 6455 §4.4
             HandshakeError.MissingUpgrade => HttpStatus.UpgradeRequired,         // 426, RFC 9110 §15.5.22
             HandshakeError.ForbiddenOrigin => HttpStatus.Forbidden,              // 403, RFC 6455 §4.2.2 item 4
+            // 400 for the rest, HTTP/1.0 included: 505 would say the server
+            // refuses HTTP/1 altogether (RFC 9110 §15.6.6), which it does not.
             _ => HttpStatus.BadRequest,                                           // 400, RFC 6455 §4.2.1
         };
         // END SOLUTION
-        // STARTER: throw new NotImplementedException("Lab 04 · step 4: a switch from HandshakeError to status: MethodNotGet → 405, HttpVersionTooOld → 505, UnsupportedVersion and MissingUpgrade → 426 (Upgrade Required), ForbiddenOrigin → 403, every other error → 400. Use the HttpStatus constants. Notebook 04 §4, RFC 6455 §4.2.1 and §4.4.");
+        // STARTER: throw new NotImplementedException("Lab 04 · step 4: a switch from HandshakeError to status: MethodNotGet → 405, UnsupportedVersion and MissingUpgrade → 426 (Upgrade Required), ForbiddenOrigin → 403, every other error → 400. Use the HttpStatus constants. Notebook 04 §4, RFC 6455 §4.2.1 and §4.4.");
     }
 
     /// <summary>

@@ -58,7 +58,8 @@ public class ClientHandshakeTests
         Check.True(Field(fields, "Connection", bytes)?.Split(',').Any(t => t.Trim().Equals("Upgrade", StringComparison.OrdinalIgnoreCase)) == true, $"step 8: the request needs Connection: Upgrade: {Shown()}", ReadRequest + " item 6");
         Check.Equal(Field(fields, "Sec-WebSocket-Key", bytes), handshake.Key, $"step 8: the Sec-WebSocket-Key field (handshake.Key; the request: {Shown()})", ReadRequest + " item 7");
         Check.Equal(Field(fields, "Sec-WebSocket-Version", bytes), "13", $"step 8: the Sec-WebSocket-Version field (the request: {Shown()})", ReadRequest + " item 9");
-        Check.Equal(Field(fields, "Sec-WebSocket-Protocol", bytes), "chat, superchat", $"step 8: the Sec-WebSocket-Protocol field, the offers in order (the request: {Shown()})", ReadRequest + " item 10");
+        Check.Equal(string.Join("|", (Field(fields, "Sec-WebSocket-Protocol", bytes) ?? "").Split(',').Select(p => p.Trim())), "chat|superchat",
+            $"step 8: the offers in the Sec-WebSocket-Protocol field, in order, comma-separated (the request: {Shown()})", ReadRequest + " item 10");
         Check.Equal(Field(fields, "Sec-WebSocket-Extensions", bytes), "permessage-deflate; client_max_window_bits", $"step 8: the Sec-WebSocket-Extensions field (the request: {Shown()})", ReadRequest + " item 11");
         Check.Equal(Field(fields, "Origin", bytes), "http://example.com", $"step 8: the Origin field (the request: {Shown()})", ReadRequest + " item 8");
 
@@ -113,6 +114,7 @@ public class ClientHandshakeTests
         };
         var handshake = new ClientHandshake(new Uri("ws://127.0.0.1:8080/echo"), options);
         string accept = Handshakes.AcceptFor(handshake.Key);
+        RequireStep1(handshake);
         string head = "HTTP/1.1 101 Switching Protocols\r\n";
         var cases = new (string Response, HandshakeFailure Failure, string What)[]
         {
@@ -130,6 +132,12 @@ public class ClientHandshakeTests
             (SwitchingProtocols(accept, "Sec-WebSocket-Protocol: chat, superchat"), HandshakeFailure.UnofferedSubprotocol, "a 101 naming two subprotocols"),
             (SwitchingProtocols(accept, "Sec-WebSocket-Protocol: Chat"), HandshakeFailure.UnofferedSubprotocol, "a 101 choosing Chat (chat was offered; names are case-sensitive)"),
             (SwitchingProtocols(accept, "Sec-WebSocket-Extensions: x-webkit-deflate-frame"), HandshakeFailure.UnofferedExtension, "a 101 accepting an extension that was not offered"),
+            (SwitchingProtocols(accept, "Sec-WebSocket-Extensions: permessage-deflate, x-webkit-deflate-frame"), HandshakeFailure.UnofferedExtension, "a 101 accepting the offered extension and then one that was not (check every one)"),
+            (SwitchingProtocols(accept, "Sec-WebSocket-Extensions: permessage-deflate;"), HandshakeFailure.MalformedResponse, "a 101 whose Sec-WebSocket-Extensions is malformed (parse it with ExtensionOffers.Parse)"),
+            ($"{head}Upgrade: websocketx\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n", HandshakeFailure.MissingUpgrade, "a 101 with Upgrade: websocketx (a list of tokens, not a substring)"),
+            ($"{head}Upgrade: websocket\r\nConnection: keep-alive, Upgraded\r\nSec-WebSocket-Accept: {accept}\r\n\r\n", HandshakeFailure.MissingConnectionUpgrade, "a 101 with Connection: keep-alive, Upgraded (a list of tokens, not a substring)"),
+            (SwitchingProtocols(accept + "x"), HandshakeFailure.IncorrectAccept, "a 101 whose accept has one character too many (compare the whole value)"),
+            ($"HTTP/1.1 200 Switching Protocols\r\nContent-Length: 0\r\n\r\n", HandshakeFailure.NotSwitchingProtocols, "a 200 whose reason phrase says Switching Protocols (the status decides, not the phrase)"),
         };
         foreach (var (text, failure, what) in cases)
         {
@@ -147,6 +155,11 @@ public class ClientHandshakeTests
         var unasked = ExpectFailure(none, SwitchingProtocols(Handshakes.AcceptFor(none.Key), "Sec-WebSocket-Protocol: chat"), "a 101 choosing chat when no subprotocol was offered");
         Check.Equal(unasked.Failure, HandshakeFailure.UnofferedSubprotocol, "step 9: the HandshakeFailure for a 101 choosing chat when the client offered none", ReadValidate);
     }
+
+    /// <summary>Validate compares with ExpectedAccept, which is step 1's: a wrong step 1 would look like a step 9 bug.</summary>
+    private static void RequireStep1(ClientHandshake handshake) =>
+        Check.Equal(handshake.ExpectedAccept, Handshakes.AcceptFor(handshake.Key),
+            $"step 1 first: ExpectedAccept for key {handshake.Key} (WebSocketAccept.Compute), which Validate compares with", "Notebook 04 §3; fix AcceptTests first");
 
     private static HandshakeFailedException ExpectFailure(ClientHandshake handshake, string response, string what)
     {
@@ -169,9 +182,11 @@ public class ClientHandshakeTests
         var options = new ClientHandshakeOptions { Subprotocols = ["chat", "json"], Extensions = [new ExtensionOffer("permessage-deflate")] };
         var handshake = new ClientHandshake(new Uri("ws://127.0.0.1:8080/echo"), options);
         string accept = Handshakes.AcceptFor(handshake.Key);
+        RequireStep1(handshake);
         var cases = new (string Response, string? Subprotocol, string[] Extensions, string What)[]
         {
             (SwitchingProtocols(accept), null, [], "a plain 101"),
+            ($"HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n", null, [], "a 101 with another reason phrase (RFC 9112 §4: clients ignore it)"),
             (SwitchingProtocols(accept, "Sec-WebSocket-Protocol: json"), "json", [], "a 101 choosing json"),
             (SwitchingProtocols(accept, "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover", "Sec-WebSocket-Protocol: chat"), "chat", ["permessage-deflate"], "a 101 choosing chat and accepting permessage-deflate"),
             ($"HTTP/1.1 101 Switching Protocols\r\nupgrade: WebSocket\r\nconnection: upgrade\r\nsec-websocket-accept: {accept}\r\n\r\n", null, [], "a 101 written in other cases"),
@@ -258,6 +273,51 @@ public class ClientHandshakeTests
             stop.Cancel();
             await Task.WhenAll(wrongServed, silentServed).ContinueWith(_ => { }, TaskScheduler.Default).Within(TimeSpan.FromSeconds(5), "the scripted servers to stop");
         }
+    }
+
+    [Fact] // Given code: HandshakeClient reads the head first, so any refusal fails at once, whatever its body.
+    public async Task HandshakeClient_fails_a_refusal_at_once_whatever_its_body()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var refusals = new (string Response, string What)[]
+        {
+            ("HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "a chunked 404"),
+            ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nno", "a 400 with no Content-Length, the connection left open"),
+            ("HTTP/1.1 403 Forbidden\r\nContent-Length: 9\r\n\r\nno Origin", "a 403 that says why"),
+        };
+        var servers = new List<Task>();
+        foreach (var (response, what) in refusals)
+        {
+            var (server, served) = await ScriptedServerAsync(_ => response, stop.Token);
+            servers.Add(served);
+            var clock = Stopwatch.StartNew();
+            var failure = await ExpectConnectFailureAsync(new Uri($"ws://{server}/echo"), new ClientHandshakeOptions { Timeout = TimeSpan.FromSeconds(5) },
+                $"HandshakeClient.ConnectAsync against {what}");
+            Check.Equal(failure.Failure, HandshakeFailure.NotSwitchingProtocols, $"the failure for {what} (message: {failure.Message})", ReadValidate);
+            Check.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"ConnectAsync took {clock.Elapsed.TotalSeconds:0.0} s to fail on {what}; the status line alone decides", ReadValidate);
+            if (what.Contains("says why", StringComparison.Ordinal))
+                Check.True(failure.Message.Contains("no Origin", StringComparison.Ordinal), $"the message for {what} should quote its short body; it is {Visible.Quoted(failure.Message)}", ReadValidate);
+        }
+        stop.Cancel();
+        await Task.WhenAll(servers).ContinueWith(_ => { }, TaskScheduler.Default).Within(TimeSpan.FromSeconds(5), "the scripted servers to stop");
+    }
+
+    [Fact] // Given code: what goes into the request's fields is checked once, in the constructor.
+    public void The_constructor_refuses_values_that_would_inject_header_lines()
+    {
+        var url = new Uri("ws://127.0.0.1:8080/echo");
+        var bad = new (ClientHandshakeOptions Options, string What)[]
+        {
+            (new() { Origin = "http://a\r\nX-Injected: 1" }, "an Origin with CRLF"),
+            (new() { Subprotocols = ["chat\r\nX: 1"] }, "a subprotocol with CRLF"),
+            (new() { Subprotocols = ["chat", "chat"] }, "a subprotocol offered twice (RFC 6455 §4.1 item 10)"),
+            (new() { Extensions = [new ExtensionOffer("permessage-deflate", [new ExtensionParameter("p", "a b")])] }, "an extension parameter value with a space"),
+        };
+        foreach (var (options, what) in bad)
+            Should.Throw<ArgumentException>(() => new ClientHandshake(url, options), $"new ClientHandshake with {what}");
+        Should.Throw<NotSupportedException>(() => new ClientHandshake(new Uri("wss://127.0.0.1/echo")), "wss:// before Lab 09");
+        Should.Throw<ArgumentException>(() => new ClientHandshake(new Uri("http://127.0.0.1/echo")), "an http:// URL");
+        Should.Throw<ArgumentException>(() => new ClientHandshake(new Uri("ws://127.0.0.1/echo#top")), "a URL with a fragment");
     }
 
     private static async Task<HandshakeFailedException> ExpectConnectFailureAsync(Uri url, ClientHandshakeOptions options, string what)

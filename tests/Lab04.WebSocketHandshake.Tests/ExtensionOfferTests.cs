@@ -63,6 +63,7 @@ public class ExtensionOfferTests
             ("x; a=\"1", "a quoted string that never closes"),
             ("x; a b", "a parameter followed by a stray token"),
             ("x@y", "'@' in a name"),
+            ("x; a=1@2", "an unquoted value that is not a token ('@')"),
         };
         foreach (var (value, what) in malformed)
         {

@@ -9,7 +9,7 @@ namespace Lab04.WebSocketHandshake.Tests;
 /// </summary>
 public class HandshakeErrorTests
 {
-    private const string Read = "Notebook 04 §4; RFC 6455 §4.2.1 and §4.4, RFC 9110 §15.5.6 (405), §15.5.22 (426), §15.6.6 (505)";
+    private const string Read = "Notebook 04 §4; RFC 6455 §4.2.1 and §4.4, RFC 9110 §15.5.6 (405), §15.5.22 (426); an HTTP/1.0 request is a 400, not a 505 (RFC 9110 §15.6.6: 505 refuses a major version)";
 
     [Fact, Graded(1, Hint = Read)]
     public void Each_error_maps_to_its_status()
@@ -17,7 +17,7 @@ public class HandshakeErrorTests
         var expected = new Dictionary<HandshakeError, int>
         {
             [HandshakeError.MethodNotGet] = 405,
-            [HandshakeError.HttpVersionTooOld] = 505,
+            [HandshakeError.HttpVersionTooOld] = 400,
             [HandshakeError.MissingHost] = 400,
             [HandshakeError.MissingUpgrade] = 426,
             [HandshakeError.MissingConnectionUpgrade] = 400,

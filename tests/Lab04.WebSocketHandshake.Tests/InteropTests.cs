@@ -80,7 +80,9 @@ public class InteropTests
         {
             if (context.Request.Path != "/ws" || !context.WebSockets.IsWebSocketRequest)
             {
-                context.Response.StatusCode = 404;
+                // Kestrel's IsWebSocketRequest wants GET, Upgrade: websocket and Connection: Upgrade: say so.
+                context.Response.StatusCode = 400;
+                await context.Response.WriteAsync("not a WebSocket handshake for /ws: Kestrel wants GET, Upgrade: websocket, Connection: Upgrade (step 8)");
                 return;
             }
             var chosen = context.WebSockets.WebSocketRequestedProtocols.Contains("chat") ? "chat" : null;
@@ -117,8 +119,12 @@ public class InteropTests
             }
             catch (HandshakeFailedException e)
             {
-                Check.Fail($"step 9: the lab's client refused Kestrel's handshake, {e.Failure}: {e.Message}",
-                    "Notebook 04 §7 and §9; RFC 6455 §4.1. Kestrel is a correct server: compare its 101 with what Validate expects.");
+                Check.Fail(e.Failure == HandshakeFailure.NotSwitchingProtocols
+                        ? $"step 8: Kestrel did not accept the lab's request, {e.Failure}: {e.Message}"
+                        : $"step 9: the lab's client refused Kestrel's 101, {e.Failure}: {e.Message}",
+                    e.Failure == HandshakeFailure.NotSwitchingProtocols
+                        ? "Notebook 04 §7; RFC 6455 §4.1. Kestrel refused the request: compare what BuildRequest writes with the request of RFC 6455 §1.2."
+                        : "Notebook 04 §7 and §9; RFC 6455 §4.1. Kestrel is a correct server: compare its 101 with what Validate expects.");
             }
         }
         finally

@@ -51,6 +51,17 @@ public class RequestValidationTests
             return;
         }
         Check.Equal(request.Key, Handshakes.RfcKey, "step 5: the key of a request written in lower case", Read);
+        // What nginx sends when it proxies a WebSocket: proxy_set_header Connection "upgrade".
+        var proxied = Handshakes.Request(connection: "upgrade");
+        try
+        {
+            ServerHandshake.ReadRequest(Handshakes.Parse(proxied));
+        }
+        catch (HandshakeRejectedException e)
+        {
+            Check.Fail($"step 5: ServerHandshake.ReadRequest refused \"Connection: upgrade\" (lower case, as nginx sends it) with {e.Error}: {e.Message}",
+                Read + ". Connection options compare ignoring case (RFC 9110 §7.6.1): HeaderTokens.Contains, not List.Contains.");
+        }
         var versions = "GET /echo HTTP/1.1\r\nHost: test\r\nUpgrade: HTTP/2.0, websocket\r\nConnection: Upgrade, HTTP2-Settings\r\n" +
                        $"Sec-WebSocket-Key: {Handshakes.RfcKey}\r\nSec-WebSocket-Version: 13\r\n\r\n";
         try
@@ -73,6 +84,7 @@ public class RequestValidationTests
         var cases = new (string Request, HandshakeError Error, string What)[]
         {
             (Handshakes.Request(method: "POST", extra: "Content-Length: 0"), HandshakeError.MethodNotGet, "a POST"),
+            (Handshakes.Request(method: "get"), HandshakeError.MethodNotGet, "method \"get\" (methods are case-sensitive, RFC 9110 §9.1)"),
             (Handshakes.Request(version: "HTTP/1.0"), HandshakeError.HttpVersionTooOld, "an HTTP/1.0 request"),
             (Handshakes.Request(upgrade: null), HandshakeError.MissingUpgrade, "no Upgrade field"),
             (Handshakes.Request(upgrade: "h2c"), HandshakeError.MissingUpgrade, "Upgrade: h2c"),
@@ -82,6 +94,7 @@ public class RequestValidationTests
             (Handshakes.Request(wsVersion: "8"), HandshakeError.UnsupportedVersion, "Sec-WebSocket-Version: 8"),
             (Handshakes.Request(wsVersion: null), HandshakeError.UnsupportedVersion, "no Sec-WebSocket-Version"),
             (Handshakes.Request(wsVersion: "13, 8"), HandshakeError.UnsupportedVersion, "Sec-WebSocket-Version: 13, 8"),
+            (Handshakes.Request(wsVersion: "14"), HandshakeError.UnsupportedVersion, "Sec-WebSocket-Version: 14 (a later version is not 13 either)"),
             (Handshakes.Request(wsVersion: "8", key: "not a key"), HandshakeError.UnsupportedVersion, "version 8 and a bad key (the version is checked first, so an old client learns which version to speak)"),
             (Handshakes.Request(key: null), HandshakeError.MissingKey, "no Sec-WebSocket-Key"),
             (Handshakes.Request(extra: $"Sec-WebSocket-Key: {Handshakes.AcceptFor("x")[..22]}=="), HandshakeError.MissingKey, "two Sec-WebSocket-Key fields"),
@@ -137,6 +150,7 @@ public class RequestValidationTests
             (Seventeen, false, "17 bytes"),
             ("dGhlIHNhbXBs ZSBub25jZQ==", false, "a space inside"),
             ("dGhlIHNhbXBsZSBub25jZQ", false, "no padding"),
+            ("dGhlIHNhbXBsZSBub25jZé==", false, "a non-ASCII letter (char.IsLetterOrDigit says yes; base64 says no)"),
             ("dGhlIHNhbXBsZSBub25jZQ===", false, "three '='"),
             ("dGhlIHNhbXBsZSBub25j-Q==", false, "'-' (base64url, not base64)"),
             ("dGhlIHNhbXBsZSBub25jZQ=\u0000", false, "a NUL"),

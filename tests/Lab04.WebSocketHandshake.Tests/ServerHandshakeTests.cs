@@ -61,7 +61,6 @@ public class ServerHandshakeTests
         var cases = new (string Request, int Status, string What)[]
         {
             (Handshakes.Request(host, method: "POST", extra: ["Content-Length: 0"]), 405, "a POST handshake"),
-            (Handshakes.Request(host, version: "HTTP/1.0"), 505, "an HTTP/1.0 handshake"),
             (Handshakes.Request(host, connection: null), 400, "a handshake without Connection: Upgrade"),
             (Handshakes.Request(host, connection: "keep-alive"), 400, "a handshake with Connection: keep-alive only"),
             (Handshakes.Request(host, wsVersion: "8"), 426, "Sec-WebSocket-Version: 8"),
@@ -128,14 +127,14 @@ public class ServerHandshakeTests
         foreach (var (origin, status, what) in cases)
         {
             var request = Handshakes.Request(host, extra: origin is null ? [] : [$"Origin: {origin}"]);
-            var response = await HandshakeAsync(server, request, $"step 7: the answer to a handshake with {what}");
-            Check.Equal(response.Status, status, $"step 7: the status for a handshake with {what}", Why(ReadOrigin, request, response, server));
+            var response = await HandshakeAsync(server, request, $"steps 6-7: the answer to a handshake with {what}");
+            Check.Equal(response.Status, status, $"steps 6-7: the status for a handshake with {what} (OriginPolicy.IsAllowed, Negotiate)", Why(ReadOrigin, request, response, server));
         }
 
         await using var browsersOnly = await HandshakeServer.StartAsync(new HandshakePolicy { Origins = new OriginPolicy { AllowMissingOrigin = false } });
         var bare = Handshakes.Request(browsersOnly.EndPoint.ToString());
-        var refused = await HandshakeAsync(browsersOnly, bare, "step 7: the answer to a handshake without Origin when AllowMissingOrigin is false");
-        Check.Equal(refused.Status, 403, "step 7: the status for a handshake without Origin when the policy says AllowMissingOrigin = false", Why(ReadOrigin, bare, refused, browsersOnly));
+        var refused = await HandshakeAsync(browsersOnly, bare, "steps 6-7: the answer to a handshake without Origin when AllowMissingOrigin is false");
+        Check.Equal(refused.Status, 403, "steps 6-7: the status for a handshake without Origin when the policy says AllowMissingOrigin = false", Why(ReadOrigin, bare, refused, browsersOnly));
     }
 
     [Fact, Graded(2, Hint = "Notebook 04 §1 and §8; RFC 6455 §1.7, §4.2.2; RFC 9110 §7.8")]
@@ -168,6 +167,33 @@ public class ServerHandshakeTests
         }
         await Eventually.TrueAsync(() => server.Demo.OpenConnections == 0, TimeSpan.FromSeconds(5),
             "step 7: the /echo handler to end when the client closes (HandshakeDemo.OpenConnections back to 0)", server.Story);
+    }
+
+    [Fact, Graded(1, Hint = "Notebook 04 §8; RFC 9110 §7.8")]
+    public async Task Bytes_sent_right_behind_the_handshake_reach_the_WebSocket_handler()
+    {
+        await using var server = await HandshakeServer.StartAsync();
+        await using var wire = await HttpWire.ConnectAsync(server.EndPoint);
+        // The handshake and the start of a frame in one write: the server reads
+        // them in one receive, and the frame's bytes must not be lost.
+        var frame = new byte[] { 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d };
+        var bytes = Encoding.ASCII.GetBytes(Handshakes.Request(server.EndPoint.ToString())).Concat(frame).ToArray();
+        await wire.Socket.SendBytesAsync(bytes);
+        var response = await wire.ReadResponseAsync("step 7: the 101 to a handshake followed at once by frame bytes", context: server.Story);
+        Check.Equal(response.Status, 101, "step 7: the status of a valid handshake followed at once by frame bytes", "Notebook 04 §8");
+        await server.Log.WaitForAsync(line => line.Contains("right behind its handshake", StringComparison.Ordinal) && line.Contains(Convert.ToHexString(frame), StringComparison.OrdinalIgnoreCase),
+            TimeSpan.FromSeconds(5), "the /echo handler to log the 6 frame bytes that came in the same segment as the handshake (UpgradedConnection.Received: Lab 03 step 5 hands them over with SwitchProtocolsAsync)");
+    }
+
+    [Fact] // Given code: WebSocketEndpoints asks ServerHandshake.IsUpgradeRequest, which says no for HTTP/1.0.
+    public async Task An_HTTP_1_0_request_with_Upgrade_is_ordinary_HTTP()
+    {
+        await using var server = await HandshakeServer.StartAsync();
+        var request = Handshakes.Request(server.EndPoint.ToString(), target: "/messages?since=0", version: "HTTP/1.0");
+        var response = await HandshakeAsync(server, request, "step 7: the answer to an HTTP/1.0 request with Upgrade: websocket");
+        Check.Equal(response.Status, 200, "step 7: the status for GET /messages?since=0 over HTTP/1.0 with the WebSocket fields (served by the feed: Upgrade is ignored in HTTP/1.0, never 101)",
+            Why("Notebook 04 §4; RFC 9110 §7.8", request, response, server));
+        Check.Equal(server.Demo.OpenConnections, 0, "step 7: WebSocket connections open after an HTTP/1.0 request", "Notebook 04 §4; RFC 9110 §7.8");
     }
 
     [Fact]
