@@ -53,11 +53,13 @@ public static class ServerHandshake
     }
 
     /// <summary>
-    /// Checks a handshake request, in the order of RFC 6455 §4.2.1: GET,
-    /// HTTP/1.1 or later, Host, <c>Upgrade: websocket</c>, <c>Connection:
-    /// Upgrade</c>, <c>Sec-WebSocket-Version: 13</c> (before the key, so that
-    /// a client of an older draft learns the version), one valid
-    /// Sec-WebSocket-Key; then reads the subprotocol and extension offers.
+    /// Checks a handshake request against RFC 6455 §4.2.1: GET, HTTP/1.1 or
+    /// later, Host, <c>Upgrade: websocket</c>, <c>Connection: Upgrade</c>,
+    /// <c>Sec-WebSocket-Version: 13</c>, one valid Sec-WebSocket-Key; then
+    /// reads the subprotocol and extension offers. The RFC fixes no order;
+    /// this one checks the version before the key, because a wrong version
+    /// must be answered with the versions the server speaks (§4.2.2, §4.4),
+    /// which a 400 about the key would not tell the client.
     /// </summary>
     /// <exception cref="HandshakeRejectedException">The first rule broken, with a message for the client.</exception>
     public static HandshakeRequest ReadRequest(HttpRequest request)

@@ -20,7 +20,12 @@ public sealed record OriginPolicy
     /// <summary>Origins allowed besides the server's own, as browsers write them: <c>https://chat.example</c>, <c>http://localhost:8080</c>. Compared ignoring case.</summary>
     public IReadOnlySet<string> AllowedOrigins { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Allow a page served by this very server: an http or https Origin whose host and port are the request's Host (default true).</summary>
+    /// <summary>
+    /// Allow a page served by this very server: an http or https Origin whose
+    /// host and port are the request's Host (default true). The scheme is not
+    /// compared, so http://h:p and https://h:p (two origins, RFC 6454 §4) both
+    /// pass; one port serves only one of them, and the Host is the browser's.
+    /// </summary>
     public bool AllowSameHost { get; init; } = true;
 
     /// <summary>Allow requests without Origin, i.e. clients that are not browsers (default true).</summary>
