@@ -56,7 +56,7 @@ public static class CloseScenario
     }
 
     /// <summary>True when the server's first segment after the client's FIN carries the server's FIN.</summary>
-    public static bool IsMerged(CapturedConnection connection)
+    private static bool IsMerged(CapturedConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var segments = connection.Segments;

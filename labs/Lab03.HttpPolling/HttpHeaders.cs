@@ -20,7 +20,7 @@ public sealed class HttpHeaders : IEnumerable<KeyValuePair<string, string>>
         ArgumentNullException.ThrowIfNull(value);
         // A CR or LF in a field would end it and start another (response
         // splitting, if a value ever echoes request data): refuse it here.
-        if (!HttpSyntax.IsToken(HttpSyntax.HeaderEncoding.GetBytes(name)))
+        if (!HttpSyntax.IsToken(name))
             throw new ArgumentException($"Header name {HttpSyntax.Show(name)} is not a token (RFC 9110 §5.6.2).", nameof(name));
         if (!HttpSyntax.IsFieldValue(HttpSyntax.HeaderEncoding.GetBytes(value)))
             throw new ArgumentException($"The value of header {name} holds a control character (RFC 9110 §5.5).", nameof(value));

@@ -52,10 +52,8 @@ public sealed class HttpRequestParser
     {
         if (_head is not null)
             throw new InvalidOperationException("A request is half read: its bytes are not the next protocol's.");
-        var bytes = _pending.Span.ToArray();
-        _pending.Consume(bytes.Length);
         _scanned = 0;
-        return bytes;
+        return _pending.TakeAll();
     }
 
     /// <summary>

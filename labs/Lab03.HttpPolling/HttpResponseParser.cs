@@ -48,10 +48,8 @@ public sealed class HttpResponseParser
     {
         if (_head is not null)
             throw new InvalidOperationException("A response is half read: its bytes are not the next protocol's.");
-        var bytes = _pending.Span.ToArray();
-        _pending.Consume(bytes.Length);
         _scanned = 0;
-        return bytes;
+        return _pending.TakeAll();
     }
 
     /// <summary>Takes the next complete response, if there is one.</summary>

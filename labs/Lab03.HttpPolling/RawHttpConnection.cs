@@ -26,7 +26,7 @@ public sealed class RawHttpConnection : IAsyncDisposable
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly byte[] _buffer = new byte[16 * 1024];
     private long _bytesSent, _bytesReceived;
-    private bool _closed;
+    private bool _closed, _detached;
 
     private RawHttpConnection(Socket socket, IPEndPoint server)
     {
@@ -88,6 +88,43 @@ public sealed class RawHttpConnection : IAsyncDisposable
         return new RawHttpConnection(socket, server);
     }
 
+    /// <summary>
+    /// connect(2) to <paramref name="host"/> (a name or an address) on
+    /// <paramref name="port"/>, trying each address the name resolves to in
+    /// turn ("localhost" may give ::1 first, while the server listens on 127.0.0.1).
+    /// </summary>
+    public static async Task<RawHttpConnection> ConnectAsync(string host, int port, CancellationToken cancellation = default)
+    {
+        var addresses = await Dns.GetHostAddressesAsync(host, cancellation).ConfigureAwait(false);
+        SocketException? refused = null;
+        foreach (var address in addresses)
+        {
+            try
+            {
+                return await ConnectAsync(new IPEndPoint(address, port), cancellation).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                refused = e;
+            }
+        }
+        throw refused ?? new SocketException((int)SocketError.HostNotFound);
+    }
+
+    /// <summary>
+    /// Hands over the socket, with the bytes received after the last
+    /// response, and stops being an HTTP connection. After a 101 those bytes
+    /// are the new protocol's (RFC 9110 §7.8). Call it instead of
+    /// <see cref="DisposeAsync"/>: the caller owns the socket from then on.
+    /// </summary>
+    public (Socket Socket, byte[] Received) Detach()
+    {
+        if (_detached)
+            throw new InvalidOperationException("The socket was already handed over.");
+        _closed = _detached = true;
+        return (_socket, _parser.TakeBuffered());
+    }
+
     /// <summary>Sends <paramref name="request"/> (its complete bytes) and reads the whole response.</summary>
     /// <param name="request">The request bytes, e.g. from <see cref="HttpRequestWriter.Build"/>.</param>
     /// <param name="headRequest">The request is HEAD: its response has no body.</param>
@@ -135,11 +172,12 @@ public sealed class RawHttpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the connection.</summary>
+    /// <summary>Closes the connection (unless its socket was handed over with <see cref="Detach"/>).</summary>
     public ValueTask DisposeAsync()
     {
         _closed = true;
-        _socket.Dispose();
+        if (!_detached)
+            _socket.Dispose();
         return ValueTask.CompletedTask;
     }
 }

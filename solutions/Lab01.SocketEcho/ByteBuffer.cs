@@ -36,6 +36,14 @@ public sealed class ByteBuffer
         _count += data.Length;
     }
 
+    /// <summary>Takes every byte held, oldest first, and holds nothing more.</summary>
+    public byte[] TakeAll()
+    {
+        var bytes = Span.ToArray();
+        Consume(bytes.Length);
+        return bytes;
+    }
+
     /// <summary>Drops the first <paramref name="length"/> bytes.</summary>
     public void Consume(int length)
     {

@@ -58,6 +58,12 @@ public sealed class LoopbackCapture : IDisposable
     /// </summary>
     public static string? WhyUnavailable() => Unavailable.Value;
 
+    /// <summary>
+    /// How the device is opened: MaxResponsiveness is libpcap's immediate mode,
+    /// each packet handed over as it comes instead of waiting for a buffer to fill.
+    /// </summary>
+    private static DeviceConfiguration Immediate => new() { Mode = DeviceModes.MaxResponsiveness, ReadTimeout = 10 };
+
     /// <summary>Starts capturing the TCP segments to or from <paramref name="port"/> on the loopback device.</summary>
     /// <exception cref="InvalidOperationException">Capture is not possible here; the message says why (<see cref="WhyUnavailable"/>).</exception>
     public static LoopbackCapture Start(int port)
@@ -67,9 +73,7 @@ public sealed class LoopbackCapture : IDisposable
             throw new InvalidOperationException($"Cannot capture packets: {why}");
         // A device list of our own: two captures at once must not share one device object.
         var device = FindLoopback(LibPcapLiveDeviceList.New())!;
-        // MaxResponsiveness is libpcap's immediate mode: each packet is handed over
-        // as it comes, instead of waiting for a buffer to fill.
-        device.Open(new DeviceConfiguration { Mode = DeviceModes.MaxResponsiveness, ReadTimeout = 10 });
+        device.Open(Immediate);
         try
         {
             device.Filter = $"tcp port {port}";
@@ -193,7 +197,7 @@ public sealed class LoopbackCapture : IDisposable
             return "libpcap lists no loopback device (lo, lo0 or NPF_Loopback).";
         try
         {
-            device.Open(new DeviceConfiguration { Mode = DeviceModes.MaxResponsiveness, ReadTimeout = 10 });
+            device.Open(Immediate); // the same way Start opens it
             device.Close();
             return null;
         }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.NetworkInformation;
-using System.Net.Sockets;
 
 namespace Lab02.TcpLifecycle;
 
@@ -60,13 +59,6 @@ public static class TcpTable
     /// <remarks>Keep the endpoints of a socket before you close it: a disposed Socket no longer says where it was.</remarks>
     public static TcpState StateOf(IPEndPoint local, IPEndPoint remote) =>
         Find(Read(), local, remote)?.State ?? TcpState.Closed;
-
-    /// <summary>The state of the connection of <paramref name="socket"/>, seen from its end.</summary>
-    public static TcpState StateOf(Socket socket)
-    {
-        ArgumentNullException.ThrowIfNull(socket);
-        return StateOf((IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
-    }
 
     private static List<TcpTableEntry> FromIPGlobalProperties() =>
         IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpConnections()

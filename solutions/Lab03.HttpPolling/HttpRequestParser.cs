@@ -52,10 +52,8 @@ public sealed class HttpRequestParser
     {
         if (_head is not null)
             throw new InvalidOperationException("A request is half read: its bytes are not the next protocol's.");
-        var bytes = _pending.Span.ToArray();
-        _pending.Consume(bytes.Length);
         _scanned = 0;
-        return bytes;
+        return _pending.TakeAll();
     }
 
     /// <summary>
@@ -150,7 +148,7 @@ public sealed class HttpRequestParser
             throw HttpSyntax.Malformed(
                 $"The request line {HttpSyntax.Show(line)} should be three parts separated by single spaces: method target version, as in \"GET /messages HTTP/1.1\" (RFC 9112 §3).");
         var (method, target, versionText) = (parts[0], parts[1], parts[2]);
-        if (!HttpSyntax.IsToken(HttpSyntax.HeaderEncoding.GetBytes(method)))
+        if (!HttpSyntax.IsToken(method))
             throw HttpSyntax.Malformed($"The method {HttpSyntax.Show(method)} is not a token (RFC 9110 §9.1).");
         if (target.Any(c => c <= ' ' || c >= 0x7f))
             throw HttpSyntax.Malformed($"The target {HttpSyntax.Show(target)} holds a space or a control character (RFC 9112 §3.2).");

@@ -17,14 +17,14 @@ public static class HttpSyntax
     /// <summary>
     /// Whether <paramref name="text"/> is a token: 1*tchar, where tchar is a
     /// letter, a digit or one of <c>!#$%&amp;'*+-.^_`|~</c> (RFC 9110 §5.6.2).
-    /// Methods and field names are tokens.
+    /// Methods, field names, subprotocol and extension names are tokens.
     /// </summary>
-    public static bool IsToken(ReadOnlySpan<byte> text)
+    public static bool IsToken(string text)
     {
-        if (text.IsEmpty)
+        if (text.Length == 0)
             return false;
-        foreach (byte b in text)
-            if (!TokenChars[b])
+        foreach (char c in text)
+            if (!IsTokenChar(c))
                 return false;
         return true;
     }
@@ -119,7 +119,7 @@ public static class HttpSyntax
         if (colon < 0)
             throw Malformed($"Header line {Show(line)} has no ':' (expected name: value, RFC 9112 §5.1).");
         var name = line[..colon];
-        if (!IsToken(HeaderEncoding.GetBytes(name)))
+        if (!IsToken(name))
             throw Malformed(name.Length > 0 && name[^1] is ' ' or '\t'
                 ? $"Header name {Show(name)} ends with white space before ':', which RFC 9112 §5.1 forbids."
                 : $"Header name {Show(name)} is not a token (letters, digits, !#$%&'*+-.^_`|~; RFC 9110 §5.6.2).");

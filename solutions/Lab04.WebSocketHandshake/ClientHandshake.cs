@@ -79,10 +79,10 @@ public sealed class ClientHandshake
         // What goes into the request's fields is checked here, once: a CR or LF
         // in a value would end the field and start another (header injection).
         foreach (var protocol in Options.Subprotocols)
-            if (!IsToken(protocol) || Options.Subprotocols.Count(p => p == protocol) > 1)
+            if (!HttpSyntax.IsToken(protocol) || Options.Subprotocols.Count(p => p == protocol) > 1)
                 throw new ArgumentException($"Subprotocol {HttpSyntax.Show(protocol)} is not a token, or is offered twice (RFC 6455 §4.1 item 10).", nameof(options));
         foreach (var offer in Options.Extensions)
-            if (!IsToken(offer.Name) || offer.Parameters.Any(p => !IsToken(p.Name) || p.Value is not null && !IsToken(p.Value)))
+            if (!HttpSyntax.IsToken(offer.Name) || offer.Parameters.Any(p => !HttpSyntax.IsToken(p.Name) || p.Value is not null && !HttpSyntax.IsToken(p.Value)))
                 throw new ArgumentException($"Extension offer {HttpSyntax.Show(offer.ToString())}: names and values must be tokens (RFC 6455 §9.1).", nameof(options));
         if (Options.Origin is { } origin && (origin.Length == 0 || origin.Any(c => c <= ' ' || c >= 0x7f)))
             throw new ArgumentException($"Origin {HttpSyntax.Show(origin)} is not a serialized origin such as http://example.com (RFC 6454 §6.2).", nameof(options));
@@ -200,8 +200,6 @@ public sealed class ClientHandshake
     }
 
     private static string Quote(string? value) => value is null ? "absent" : HttpSyntax.Show(value);
-
-    private static bool IsToken(string text) => text.Length > 0 && text.All(HttpSyntax.IsTokenChar);
 
     /// <summary>": 403 Forbidden: Pages from ... may not" when a refusal says why in a short text body.</summary>
     private static string Explained(ReceivedResponse response)

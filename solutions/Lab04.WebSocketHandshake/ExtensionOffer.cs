@@ -82,7 +82,7 @@ public static class ExtensionOffers
                     {
                         int start = reader.Position;
                         parameterValue = reader.ReadQuotedString();
-                        if (!HttpSyntax.IsToken(HttpSyntax.HeaderEncoding.GetBytes(parameterValue)))
+                        if (!HttpSyntax.IsToken(parameterValue))
                             throw new HeaderSyntaxException(Field, value, start, "a quoted value that is a token once unquoted (RFC 6455 §9.1)");
                     }
                     else

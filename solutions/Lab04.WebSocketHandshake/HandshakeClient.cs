@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Lab01.SocketEcho;
 
 namespace Lab04.WebSocketHandshake;
 
@@ -39,9 +38,10 @@ public sealed class HandshakeConnection : IAsyncDisposable
 }
 
 /// <summary>
-/// The client's handshake on a real socket: connect, send
-/// <see cref="ClientHandshake.BuildRequest"/>, read the response with the Lab
-/// 03 response parser, and check it with <see cref="ClientHandshake.Validate"/>.
+/// The client's handshake on a real socket: Lab 03's <see cref="RawHttpConnection"/>
+/// sends <see cref="ClientHandshake.BuildRequest"/> and reads the response
+/// head, <see cref="ClientHandshake.Validate"/> checks it, and the socket is
+/// handed over for WebSocket.
 /// </summary>
 public static class HandshakeClient
 {
@@ -58,51 +58,40 @@ public static class HandshakeClient
         var handshake = new ClientHandshake(url, options);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(handshake.Options.Timeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        RawHttpConnection? http = null;
+        Socket? socket = null;
         try
         {
-            var addresses = IPAddress.TryParse(url.Host.Trim('[', ']'), out var literal)
-                ? [literal]
-                : await Dns.GetHostAddressesAsync(url.IdnHost, deadline.Token).ConfigureAwait(false);
-            await socket.ConnectAsync(addresses, url.Port, deadline.Token).ConfigureAwait(false);
-            var request = handshake.BuildRequest();
-            await socket.SendAllAsync(request, deadline.Token).ConfigureAwait(false);
-            tap?.Invoke(WireDirection.Sent, request);
-
+            http = await RawHttpConnection.ConnectAsync(url.DnsSafeHost, url.Port, deadline.Token).ConfigureAwait(false);
+            http.Tap = tap;
             // The head decides: a 101 has no body, and a refusal fails the
             // handshake whatever its body (chunked, close-delimited, huge), so
             // the head is read as if it answered HEAD: no body expected.
-            var parser = new HttpResponseParser(maxHeadBytes: 16 * 1024);
-            var buffer = new byte[4096];
-            ReceivedResponse? response;
-            while (!parser.TryRead(out response, headRequest: true))
-            {
-                int n = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token).ConfigureAwait(false);
-                if (n == 0)
-                    throw new HandshakeFailedException(HandshakeFailure.NoResponse, $"{url}: the server closed the connection without answering the handshake.");
-                tap?.Invoke(WireDirection.Received, buffer.AsMemory(0, n).ToArray());
-                parser.Feed(buffer.AsSpan(0, n));
-            }
+            var response = await http.SendAsync(handshake.BuildRequest(), headRequest: true, deadline.Token).ConfigureAwait(false);
+            (socket, var received) = http.Detach();
             if (response.Status != HttpStatus.SwitchingProtocols)
-                response = await WithShortBodyAsync(socket, response, parser.TakeBuffered(), buffer, tap, deadline.Token).ConfigureAwait(false);
+                response = await WithShortBodyAsync(socket, response, received, tap, deadline.Token).ConfigureAwait(false);
             var result = handshake.Validate(response);
-            return new HandshakeConnection(socket, handshake, response, result, parser.TakeBuffered());
+            var connection = new HandshakeConnection(socket, handshake, response, result, received);
+            socket = null; // the connection owns it now
+            return connection;
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            socket.Dispose();
             throw new HandshakeFailedException(HandshakeFailure.NoResponse,
                 $"{url}: no complete handshake response within {handshake.Options.Timeout.TotalSeconds:0.##} s.");
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        catch (IOException e)
         {
-            socket.Dispose();
-            throw new HandshakeFailedException(HandshakeFailure.MalformedResponse, $"{url}: {e.Message}", e);
+            // RawHttpConnection: the server closed without answering, or its answer is not HTTP.
+            throw new HandshakeFailedException(e.InnerException is InvalidDataException ? HandshakeFailure.MalformedResponse : HandshakeFailure.NoResponse,
+                $"{url}: {e.Message}", e);
         }
-        catch
+        finally
         {
-            socket.Dispose();
-            throw;
+            socket?.Dispose();
+            if (http is not null)
+                await http.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -111,12 +100,13 @@ public static class HandshakeClient
     /// refuses usually says why in a line of text): read it, briefly, so that
     /// the error can quote it. Anything else, or any trouble, leaves it empty.
     /// </summary>
-    private static async Task<ReceivedResponse> WithShortBodyAsync(Socket socket, ReceivedResponse head, byte[] held, byte[] buffer,
+    private static async Task<ReceivedResponse> WithShortBodyAsync(Socket socket, ReceivedResponse head, byte[] held,
         Action<WireDirection, ReadOnlyMemory<byte>>? tap, CancellationToken cancellation)
     {
         if (!int.TryParse(head.Headers.Get("Content-Length"), out int length) || length is <= 0 or > 4096 || head.Headers.Contains("Transfer-Encoding"))
             return head;
         var body = new List<byte>(held);
+        var buffer = new byte[4096];
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         grace.CancelAfter(TimeSpan.FromMilliseconds(500));
         try

@@ -81,13 +81,8 @@ public sealed class HandshakeDemo
         if (request.Path == "/" && request.Method is "GET" or "HEAD")
             return Task.FromResult(new HttpResponse(HttpStatus.Ok, Encoding.UTF8.GetBytes(Page), "text/html; charset=utf-8"));
         if (request.Path == "/echo")
-        {
-            var refusal = HttpResponse.Text(HttpStatus.UpgradeRequired,
-                "426 Upgrade Required: /echo is a WebSocket endpoint. Connect with ws://, e.g. new WebSocket(\"ws://" + request.Headers.Get("Host") + "/echo\") in a browser.");
-            refusal.Headers.Add("Upgrade", "websocket");
-            refusal.Headers.Add("Connection", "Upgrade");
-            return Task.FromResult(refusal);
-        }
+            return Task.FromResult(HandshakeErrors.ResponseFor(new HandshakeRejectedException(HandshakeError.MissingUpgrade,
+                $"/echo is a WebSocket endpoint. Connect with ws://, e.g. new WebSocket(\"ws://{request.Headers.Get("Host")}/echo\") in a browser.")));
         return _feed.HandleAsync(request, cancellation);
     }
 

@@ -50,15 +50,13 @@ public sealed class HttpWire : IAsyncDisposable
     }
 
     /// <summary>Reads one whole response (head, then Content-Length body bytes; no body after HEAD).</summary>
-    public async Task<WireResponse> ReadResponseAsync(string what, TimeSpan? bound = null, bool headRequest = false, Func<string>? context = null)
-    {
-        var limit = bound ?? Loopback.DefaultBound;
-        using var deadline = new CancellationTokenSource(limit);
-        try
+    /// <exception cref="TimeoutException">No complete response within the bound; the message shows the bytes received so far.</exception>
+    public Task<WireResponse> ReadResponseAsync(string what, TimeSpan? bound = null, bool headRequest = false, Func<string>? context = null) =>
+        Bounded.RunAsync(bound ?? Loopback.DefaultBound, what, async ct =>
         {
             int headEnd;
             while ((headEnd = IndexOfHeadEnd()) < 0)
-                await ReceiveMoreAsync(what, deadline.Token);
+                await ReceiveMoreAsync(what, ct);
             var head = Encoding.Latin1.GetString(_pending.GetRange(0, headEnd).ToArray());
             var lines = head.Split("\r\n", StringSplitOptions.None).Where(l => l.Length > 0).ToArray();
             var headers = lines.Skip(1).Select(l =>
@@ -70,19 +68,12 @@ public sealed class HttpWire : IAsyncDisposable
             int status = statusParts.Length >= 2 && int.TryParse(statusParts[1], out var s) ? s : -1;
             int length = headRequest ? 0 : int.TryParse(headers.FirstOrDefault(h => h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)).Value, out var n) ? n : 0;
             while (_pending.Count < headEnd + length)
-                await ReceiveMoreAsync(what, deadline.Token);
+                await ReceiveMoreAsync(what, ct);
             var raw = _pending.GetRange(0, headEnd + length).ToArray();
             _pending.RemoveRange(0, headEnd + length);
             Transcript.DataByLine(Transcript.Server, Transcript.Client, raw);
             return new WireResponse(lines[0], status, headers, Encoding.UTF8.GetString(raw, headEnd, length), raw);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            throw new TimeoutException(
-                $"{what}: no complete response within {Durations.Describe(limit)}. Bytes received so far: {Visible.Quoted(_pending.ToArray(), 300)}" +
-                (context is null ? "" : "\n" + context()));
-        }
-    }
+        }, () => $"Bytes received so far: {Visible.Quoted(_pending.ToArray(), 300)}" + (context is null ? "" : "\n" + context()));
 
     /// <summary>Sends a request and reads its response.</summary>
     public async Task<WireResponse> ExchangeAsync(string request, string what, TimeSpan? bound = null, Func<string>? context = null)
@@ -96,19 +87,9 @@ public sealed class HttpWire : IAsyncDisposable
     {
         if (_pending.Count > 0)
             throw new ShouldAssertException($"{what}: expected the server to close, but it sent more bytes: {Visible.Quoted(_pending.ToArray(), 200)}");
-        try
-        {
-            var more = await Socket.ReceiveToEndAsync(64 * 1024, bound, what);
-            if (more.Length > 0)
-                throw new ShouldAssertException($"{what}: expected the server to close, but it sent more bytes first: {Visible.Quoted(more, 200)}");
-            Transcript.Event("server", "closes the connection (FIN)");
-            return PeerClose.Fin;
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
-        {
-            Transcript.Event("server", "resets the connection (RST)");
-            return PeerClose.Reset;
-        }
+        var close = await Socket.WaitForCloseAsync(bound, what, maxBytes: 0);
+        Transcript.Event(Transcript.Server, close == PeerClose.Fin ? "closes the connection (FIN)" : "resets the connection (RST)");
+        return close;
     }
 
     /// <summary>

@@ -30,6 +30,10 @@ public static partial class Scrub
         return text => number.Replace(text, placeholder);
     }
 
+    /// <summary>The two ports of one connection: the client's by "&lt;client-port&gt;", the server's by "&lt;server-port&gt;".</summary>
+    public static Func<string, string> ClientServerPorts(int client, int server) =>
+        Combine(Port(client, "<client-port>"), Port(server, "<server-port>"));
+
     /// <summary>Replaces each of the known port numbers by "&lt;port&gt;".</summary>
     public static Func<string, string> Ports(params int[] ports) => Combine(ports.Select(p => Port(p)).ToArray());
 

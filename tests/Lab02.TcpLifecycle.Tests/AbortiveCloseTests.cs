@@ -12,7 +12,7 @@ public class AbortiveCloseTests
 
         AbortiveClose.Reset(pair.Client);
 
-        var seen = await pair.Server.WaitForCloseAsync(TcpPair.Bound, "the server's receive to end after AbortiveClose.Reset(client)");
+        var seen = await pair.Server.WaitForCloseAsync(Loopback.DefaultBound, "the server's receive to end after AbortiveClose.Reset(client)");
         Check.Equal(seen, PeerClose.Reset, "How the server's receive ended after AbortiveClose.Reset (step 4)",
             "Fin means a 0-byte read: the client closed politely. Set LingerState = new LingerOption(true, 0) before Close, so close(2) " +
             "sends RST and the peer's receive fails with SocketError.ConnectionReset. " + Read + ".");
@@ -31,7 +31,7 @@ public class AbortiveCloseTests
         const string Why = "After a RST both ends vanish at once. After a FIN the server's end stays in CLOSE_WAIT (08) and the client's in FIN_WAIT (04, 05): " +
             "set LingerState = new LingerOption(true, 0) before Close. " + Read + ".";
         if (File.Exists("/proc/net/tcp"))
-            await Eventually.TrueAsync(() => pair.RawLines().Count == 0, TcpPair.Bound,
+            await Eventually.TrueAsync(() => pair.RawLines().Count == 0, Loopback.DefaultBound,
                 "both ends of the connection to leave /proc/net/tcp after AbortiveClose.Reset (step 4) of the client", () => $"{Why}\n{pair.KernelLines()}");
         else
             await pair.StatesBecome(TcpState.Closed, TcpState.Closed, "AbortiveClose.Reset (step 4) of the client", Why);

@@ -11,7 +11,7 @@ public class CaptureTests
     public async Task Captured_ladder_of_a_four_segment_close_matches_the_snapshot()
     {
         CaptureRequirement.SkipUnlessAvailable();
-        var connection = await CloseScenario.RunAsync(CloseForm.FourSegments, TcpPair.Bound);
+        var connection = await CloseScenario.RunAsync(CloseForm.FourSegments, Loopback.DefaultBound);
         Ladder.Format(connection.Segments).ShouldMatchSnapshot(Ports(connection));
     }
 
@@ -19,10 +19,10 @@ public class CaptureTests
     public async Task Captured_ladder_of_a_merged_close_matches_the_snapshot()
     {
         CaptureRequirement.SkipUnlessAvailable();
-        var connection = await CloseScenario.RunAsync(CloseForm.Merged, TcpPair.Bound);
+        var connection = await CloseScenario.RunAsync(CloseForm.Merged, Loopback.DefaultBound);
         Ladder.Format(connection.Segments).ShouldMatchSnapshot(Ports(connection));
     }
 
     private static Func<string, string> Ports(CapturedConnection connection) =>
-        Scrub.Combine(Scrub.Port(connection.Client.Port, "<client-port>"), Scrub.Port(connection.Server.Port, "<server-port>"));
+        Scrub.ClientServerPorts(connection.Client.Port, connection.Server.Port);
 }

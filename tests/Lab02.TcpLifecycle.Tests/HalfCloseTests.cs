@@ -18,18 +18,18 @@ public class HalfCloseTests
         var answering = HalfClose.AnswerAsync(pair.Server, request => Encoding.ASCII.GetBytes($"got {request.Length} bytes: {Encoding.ASCII.GetString(request)}"), 1024);
 
         // The request in two pieces, apart: the answer must wait for the FIN, not the first receive.
-        await pair.Client.SendBytesAsync("hel"u8.ToArray(), TcpPair.Bound);
+        await pair.Client.SendBytesAsync("hel"u8.ToArray(), Loopback.DefaultBound);
         await Task.Delay(50);
         await StillWaiting(answering, "HalfClose.AnswerAsync (step 3) ended before the client's FIN, after the first 3 bytes of the request.",
             "Read until a receive returns 0 bytes (ReceiveToEndAsync), then answer. " + Read + ".");
-        await pair.Client.SendBytesAsync("lo"u8.ToArray(), TcpPair.Bound);
+        await pair.Client.SendBytesAsync("lo"u8.ToArray(), Loopback.DefaultBound);
         pair.Client.Shutdown(SocketShutdown.Send); // FIN M: the end of the request
 
-        var answer = await pair.Client.ReceiveToEndAsync(1024, TcpPair.Bound,
+        var answer = await pair.Client.ReceiveToEndAsync(1024, Loopback.DefaultBound,
             "the server's answer and then its FIN (a 0-byte read), after our FIN: the server reads 0 bytes, sends its answer, then Shutdown(Send)");
         Check.Equal(Encoding.ASCII.GetString(answer), "got 5 bytes: hello", "What HalfClose.AnswerAsync (step 3) sent back",
             "The server answers the whole request, read up to the client's FIN, on the direction that is still open. " + Read + ".");
-        await answering.Within(TcpPair.Bound, "AnswerAsync to return once the answer and the FIN are sent");
+        await answering.Within(Loopback.DefaultBound, "AnswerAsync to return once the answer and the FIN are sent");
     }
 
     [Fact, Graded(2, Hint = Read)]
@@ -38,7 +38,7 @@ public class HalfCloseTests
         using var pair = await TcpPair.OpenAsync();
         var asking = HalfClose.AskAsync(pair.Client, "question"u8.ToArray(), 1024);
 
-        var receiving = pair.Server.ReceiveToEndAsync(1024, TcpPair.Bound,
+        var receiving = pair.Server.ReceiveToEndAsync(1024, Loopback.DefaultBound,
             "the request and then the client's FIN (a 0-byte read on the server): after sending, AskAsync must call Shutdown(SocketShutdown.Send)");
         if (await Task.WhenAny(asking, receiving) == asking && asking.IsFaulted)
             await asking; // AskAsync failed before its FIN: its own exception says why
@@ -46,14 +46,14 @@ public class HalfCloseTests
         Check.Equal(Encoding.ASCII.GetString(request), "question", "The request HalfClose.AskAsync (step 3) sent before its FIN", "Send all of it, then Shutdown(Send). " + Read + ".");
 
         // The answer after the client's FIN, in two pieces, then the server's FIN.
-        await pair.Server.SendBytesAsync("the answer, "u8.ToArray(), TcpPair.Bound);
+        await pair.Server.SendBytesAsync("the answer, "u8.ToArray(), Loopback.DefaultBound);
         await Task.Delay(50);
         await StillWaiting(asking, "HalfClose.AskAsync (step 3) ended before the server's FIN, with only part of the answer in.",
             "After your FIN you can still receive: read until a receive returns 0 (ReceiveToEndAsync). " + Read + ".");
-        await pair.Server.SendBytesAsync("in two pieces"u8.ToArray(), TcpPair.Bound);
+        await pair.Server.SendBytesAsync("in two pieces"u8.ToArray(), Loopback.DefaultBound);
         pair.Server.Shutdown(SocketShutdown.Send); // FIN N
 
-        var answer = await asking.Within(TcpPair.Bound, "AskAsync to return the answer once the server's FIN came");
+        var answer = await asking.Within(Loopback.DefaultBound, "AskAsync to return the answer once the server's FIN came");
         Check.Equal(Encoding.ASCII.GetString(answer), "the answer, in two pieces", "What HalfClose.AskAsync (step 3) returned",
             "Every byte up to the server's FIN. " + Read + ".");
     }
@@ -62,13 +62,13 @@ public class HalfCloseTests
     public async Task ReceiveToEnd_refuses_more_bytes_than_its_limit()
     {
         using var pair = await TcpPair.OpenAsync();
-        await pair.Server.SendBytesAsync(new byte[100], TcpPair.Bound);
+        await pair.Server.SendBytesAsync(new byte[100], Loopback.DefaultBound);
         pair.Server.Shutdown(SocketShutdown.Send);
 
         Exception? outcome = null;
         try
         {
-            var bytes = await HalfClose.ReceiveToEndAsync(pair.Client, maxBytes: 10).Within(TcpPair.Bound, "ReceiveToEndAsync(maxBytes: 10) with 100 bytes coming");
+            var bytes = await HalfClose.ReceiveToEndAsync(pair.Client, maxBytes: 10).Within(Loopback.DefaultBound, "ReceiveToEndAsync(maxBytes: 10) with 100 bytes coming");
             outcome = new ShouldAssertException($"HalfClose.ReceiveToEndAsync (step 3) with maxBytes 10 returned {bytes.Length} bytes when 100 came; expected an InvalidDataException.\n" +
                 $"A peer must not make us buffer without limit. {Read}.");
         }

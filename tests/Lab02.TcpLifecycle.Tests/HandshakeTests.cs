@@ -21,18 +21,18 @@ public class HandshakeTests
         Check.True(server.Port != 0, "Handshake.Listen (step 1) returned a socket with no port: call Bind before Listen.",
             "Its LocalEndPoint then has the port the OS picked for 127.0.0.1:0. " + Read + ".");
 
-        using var client = await Handshake.ConnectAsync(server).Within(TcpPair.Bound,
+        using var client = await Handshake.ConnectAsync(server).Within(Loopback.DefaultBound,
             $"Handshake.ConnectAsync({server}) while nobody calls Accept: the server's kernel answers the SYN by itself once Listen was called");
         Check.True(client.Connected, "Handshake.ConnectAsync (step 1) returned a socket that is not connected.", "Await socket.ConnectAsync before returning it. " + Read + ".");
 
         // The connection is complete: bytes can go before the server program even takes it.
-        await client.SendBytesAsync("hello"u8.ToArray(), TcpPair.Bound, "\"hello\" to be sent before any Accept");
+        await client.SendBytesAsync("hello"u8.ToArray(), Loopback.DefaultBound, "\"hello\" to be sent before any Accept");
 
-        using var accepted = await Bounded.RunAsync(TcpPair.Bound, "Accept to return the connection waiting in the backlog",
+        using var accepted = await Bounded.RunAsync(Loopback.DefaultBound, "Accept to return the connection waiting in the backlog",
             ct => listener.AcceptAsync(ct).AsTask());
         Check.Equal(accepted.RemoteEndPoint, client.LocalEndPoint, "The remote end of the socket Accept returned",
             "Accept returns the client's connection, seen from the other end. " + Read + ".");
-        var hello = await accepted.ReceiveBytesAsync(5, TcpPair.Bound, "\"hello\", sent before Accept, now read from the accepted socket");
+        var hello = await accepted.ReceiveBytesAsync(5, Loopback.DefaultBound, "\"hello\", sent before Accept, now read from the accepted socket");
         Check.Equal(Encoding.ASCII.GetString(hello), "hello", "The bytes sent before Accept", "They waited in the kernel, in the new connection's receive buffer. " + Read + ".");
     }
 
@@ -46,10 +46,10 @@ public class HandshakeTests
         try
         {
             for (int i = 0; i < 3; i++)
-                clients.Add(await Handshake.ConnectAsync(server).Within(TcpPair.Bound, $"client {i}'s ConnectAsync, with nobody calling Accept"));
+                clients.Add(await Handshake.ConnectAsync(server).Within(Loopback.DefaultBound, $"client {i}'s ConnectAsync, with nobody calling Accept"));
 
             for (int i = 0; i < 3; i++)
-                accepted.Add(await Bounded.RunAsync(TcpPair.Bound, $"Accept number {i + 1}", ct => listener.AcceptAsync(ct).AsTask()));
+                accepted.Add(await Bounded.RunAsync(Loopback.DefaultBound, $"Accept number {i + 1}", ct => listener.AcceptAsync(ct).AsTask()));
 
             Check.Equal(string.Join(", ", accepted.Select(a => a.RemoteEndPoint)), string.Join(", ", clients.Select(c => c.LocalEndPoint)),
                 "The clients Accept returned, in order",
@@ -72,7 +72,7 @@ public class HandshakeTests
         SocketException? refused = null;
         try
         {
-            using var client = await Handshake.ConnectAsync(endpoint).Within(TcpPair.Bound, $"Handshake.ConnectAsync({endpoint}), where nobody listens");
+            using var client = await Handshake.ConnectAsync(endpoint).Within(Loopback.DefaultBound, $"Handshake.ConnectAsync({endpoint}), where nobody listens");
         }
         catch (SocketException e)
         {

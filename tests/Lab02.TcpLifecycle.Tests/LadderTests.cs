@@ -49,5 +49,5 @@ public class LadderTests
         Ladder.Format(Recorded.MergedClose).ShouldMatchSnapshot(RecordedPorts);
 
     private static Func<string, string> RecordedPorts { get; } =
-        Scrub.Combine(Scrub.Port(Recorded.Client.Port, "<client-port>"), Scrub.Port(Recorded.Server.Port, "<server-port>"));
+        Scrub.ClientServerPorts(Recorded.Client.Port, Recorded.Server.Port);
 }

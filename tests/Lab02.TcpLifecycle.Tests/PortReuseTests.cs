@@ -27,12 +27,12 @@ public class PortReuseTests
     {
         using var pair = await TcpPair.OpenAsync();
         pair.Server.Shutdown(SocketShutdown.Send);                        // FIN from the server: the active closer
-        await pair.Client.ReceiveToEndAsync(0, TcpPair.Bound, "the server's FIN");
+        await pair.Client.ReceiveToEndAsync(0, Loopback.DefaultBound, "the server's FIN");
         pair.Client.Dispose();                                            // FIN from the client: the server's end enters TIME_WAIT
         var serverEnd = Hex(pair.ServerEnd);
         await Eventually.TrueAsync(
             () => pair.RawLines().Any(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var local, _, "06", ..] && local == serverEnd),
-            TcpPair.Bound, "the server's end to be in TIME_WAIT (state 06)", pair.KernelLines);
+            Loopback.DefaultBound, "the server's end to be in TIME_WAIT (state 06)", pair.KernelLines);
         return pair.ServerEnd;
     }
 

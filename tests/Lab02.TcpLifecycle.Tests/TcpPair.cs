@@ -9,9 +9,6 @@ namespace Lab02.TcpLifecycle.Tests;
 /// </summary>
 internal sealed class TcpPair : IDisposable
 {
-    /// <summary>Any single network wait of these tests: far above what loopback needs.</summary>
-    public static readonly TimeSpan Bound = 5.Seconds();
-
     private TcpPair(Socket listener, Socket client, Socket server)
     {
         Listener = listener;
@@ -42,8 +39,8 @@ internal sealed class TcpPair : IDisposable
         {
             listener.Bind(Loopback.AnyPort());
             listener.Listen(1);
-            var client = await Loopback.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Bound);
-            var server = await Bounded.RunAsync(Bound, "the test's listener to accept", ct => listener.AcceptAsync(ct).AsTask());
+            var client = await Loopback.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Loopback.DefaultBound);
+            var server = await Bounded.RunAsync(Loopback.DefaultBound, "the test's listener to accept", ct => listener.AcceptAsync(ct).AsTask());
             return new TcpPair(listener, client, server);
         }
         catch
@@ -66,7 +63,7 @@ internal sealed class TcpPair : IDisposable
     public async Task StatesBecome(TcpState client, TcpState server, string after, string hint)
     {
         var seen = States();
-        var deadline = DateTime.UtcNow + Bound;
+        var deadline = DateTime.UtcNow + Loopback.DefaultBound;
         while (seen != (client, server) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(10);
@@ -79,7 +76,7 @@ internal sealed class TcpPair : IDisposable
             : "";
         throw new ShouldAssertException(
             $"After {after}, expected the client's end in {client.Name()} and the server's end in {server.Name()}; " +
-            $"for {Durations.Describe(Bound)} the reader said {seen.Client.Name()} and {seen.Server.Name()} " +
+            $"for {Durations.Describe(Loopback.DefaultBound)} the reader said {seen.Client.Name()} and {seen.Server.Name()} " +
             $"(client {ClientEnd}, server {ServerEnd}). {noEntry}{hint}\n{KernelLines()}");
     }
 

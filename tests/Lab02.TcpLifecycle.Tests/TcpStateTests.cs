@@ -21,8 +21,7 @@ public class TcpStateTests
         async Task Step(string what, TcpState client, TcpState server)
         {
             await pair.StatesBecome(client, server, what, Read + ".");
-            var (c, s) = pair.States();
-            table.Append($"{what,-48}{c.Name(),-14}{s.Name()}\n");
+            table.Append($"{what,-48}{client.Name(),-14}{server.Name()}\n");
         }
         table.Append($"client {pair.ClientEnd} ⇄ server {pair.ServerEnd}\n");
         table.Append($"{"after",-48}{"client",-14}server\n");
@@ -33,17 +32,15 @@ public class TcpStateTests
         // FIN_WAIT_1 until the ACK of the FIN comes: up to some 40 ms when the server's kernel delays it (notebook 02 §4).
         await Step("client Shutdown(Send): FIN M, ACK M+1", TcpState.FinWait2, TcpState.CloseWait);
 
-        await pair.Server.ReceiveToEndAsync(0, TcpPair.Bound, "the client's FIN (a 0-byte read) on the server's socket");
+        await pair.Server.ReceiveToEndAsync(0, Loopback.DefaultBound, "the client's FIN (a 0-byte read) on the server's socket");
         pair.Server.Dispose();
         await Step("server read 0 bytes, Close(): FIN N, ACK N+1", TcpState.TimeWait, TcpState.Closed);
 
-        await pair.Client.ReceiveToEndAsync(0, TcpPair.Bound, "the server's FIN (a 0-byte read) on the client's socket");
+        await pair.Client.ReceiveToEndAsync(0, Loopback.DefaultBound, "the server's FIN (a 0-byte read) on the client's socket");
         pair.Client.Dispose();
         await Step("client read 0 bytes, Close()", TcpState.TimeWait, TcpState.Closed);
 
-        table.ToString().ShouldMatchSnapshot(Scrub.Combine(
-            Scrub.Port(pair.ClientEnd.Port, "<client-port>"),
-            Scrub.Port(pair.ServerEnd.Port, "<server-port>")));
+        table.ToString().ShouldMatchSnapshot(Scrub.ClientServerPorts(pair.ClientEnd.Port, pair.ServerEnd.Port));
     }
 
     [Fact, Graded(2, Hint = "Notebook 02 §3: connect waits for the SYN+ACK; RFC 9293 §3.5")]
@@ -55,7 +52,7 @@ public class TcpStateTests
         listener.Bind(Loopback.AnyPort());
         listener.Listen(0);
         var server = (IPEndPoint)listener.LocalEndPoint!;
-        using var first = await Loopback.ConnectAsync(server, TcpPair.Bound);
+        using var first = await Loopback.ConnectAsync(server, Loopback.DefaultBound);
 
         using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         second.Bind(Loopback.AnyPort()); // so its port is known before connect returns
@@ -65,7 +62,7 @@ public class TcpStateTests
         try
         {
             var state = TcpState.Closed;
-            await Eventually.TrueAsync(() => (state = TcpTable.StateOf(secondEnd, server)) == TcpState.SynSent, TcpPair.Bound,
+            await Eventually.TrueAsync(() => (state = TcpTable.StateOf(secondEnd, server)) == TcpState.SynSent, Loopback.DefaultBound,
                 $"the reader to show the second client {secondEnd} in SYN_SENT (its SYN unanswered: the backlog of {server} is full)",
                 () => $"The reader (step 2) says {state.Name()}{(state == TcpState.Closed ? ": no entry found; check ParseEndPoint's byte order and that Find compares both ends" : "")}. " + Read + ".");
             Check.True(!connecting.IsCompleted, "The second connect returned, though the backlog was full.", "It should still wait for its SYN+ACK. " + Read + ".");
@@ -75,7 +72,7 @@ public class TcpStateTests
             giveUp.Cancel();
             try
             {
-                await connecting.Within(TcpPair.Bound, "the second connect to stop once cancelled");
+                await connecting.Within(Loopback.DefaultBound, "the second connect to stop once cancelled");
             }
             catch (OperationCanceledException)
             {

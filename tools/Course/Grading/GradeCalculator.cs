@@ -27,8 +27,8 @@ public static class GradeCalculator
                 tests.Add(new TestGrade(name, GradeStatus.Pass, null, Join(cases.Select(c => c.Output)), max, max, info?.Hint));
                 continue;
             }
-            var skipped = failed.Outcome is "NotExecuted" or "Skipped";
-            if (skipped && max == 0 && cases.All(c => c.Passed || c.Outcome is "NotExecuted" or "Skipped"))
+            var skipped = failed.Skipped;
+            if (skipped && max == 0 && cases.All(c => c.Passed || c.Skipped))
             {
                 tests.Add(new TestGrade(name, GradeStatus.Skip, "Skipped: " + (failed.Message ?? "").Trim(), failed.Output, 0, 0, info?.Hint));
                 continue;

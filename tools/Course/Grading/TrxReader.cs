@@ -8,6 +8,9 @@ public sealed record TestCaseResult(string ClassName, string MethodName, string 
     /// <summary>"Namespace.Class.Method": the key shared by all cases of a theory.</summary>
     public string MethodKey => $"{ClassName}.{MethodName}";
     public bool Passed => Outcome == "Passed";
+
+    /// <summary>The test did not run: skipped, or not executed.</summary>
+    public bool Skipped => Outcome is "NotExecuted" or "Skipped";
 }
 
 /// <summary>The results of one `dotnet test` run, read from its TRX file.</summary>
