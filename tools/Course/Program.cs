@@ -59,6 +59,13 @@ var uninstallKernel = new Command("uninstall-kernel", "Remove the course's Jupyt
 uninstallKernel.SetAction(_ => Run(KernelCommands.Uninstall));
 root.Subcommands.Add(new Command("notebooks", "The course notebooks.") { runNotebooks, kernel, installKernel, uninstallKernel });
 
+// bench NN [-- ARGS]
+var benchLab = new Argument<string>("NN") { Description = "The lab whose benchmarks to run, e.g. 05." };
+var benchArgs = new Argument<string[]>("ARGS") { Description = "Passed to BenchmarkDotNet, e.g. --filter '*Masking*' (default: --filter '*').", Arity = ArgumentArity.ZeroOrMore };
+var bench = new Command("bench", "Run lab NN's benchmarks (BenchmarkDotNet, Release build; minutes; never run by CI).") { benchLab, benchArgs };
+bench.SetAction((parse, _) => RunAsync(() => BenchCommand.RunAsync(Repo.Find(), parse.GetValue(benchLab)!, parse.GetValue(benchArgs) ?? [])));
+root.Subcommands.Add(bench);
+
 // handout DIR
 var handoutDir = new Argument<string>("DIR") { Description = "An empty or new folder for the student repository." };
 var handout = new Command("handout", "Write a student repository to DIR: everything but solutions/ and the course's own tests and CI.") { handoutDir };
