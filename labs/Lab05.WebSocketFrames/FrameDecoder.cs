@@ -70,8 +70,7 @@ public sealed class FrameDecoder
     /// </summary>
     public int Decode(ReadOnlySpan<byte> input, out Frame? frame)
     {
-        if (failure is not null)
-            throw new InvalidOperationException($"The decoder already failed ({failure.Error}: {failure.Message}); the connection must be closed.", failure);
+        ThrowIfFailed();
         try
         {
             return DecodeOne(input, out frame);
@@ -92,8 +91,7 @@ public sealed class FrameDecoder
     /// </summary>
     public List<Frame> DecodeAll(ReadOnlySpan<byte> input)
     {
-        if (failure is not null)
-            throw new InvalidOperationException($"The decoder already failed ({failure.Error}: {failure.Message}); the connection must be closed.", failure);
+        ThrowIfFailed();
         var frames = new List<Frame>();
         while (!input.IsEmpty)
         {
@@ -103,6 +101,12 @@ public sealed class FrameDecoder
                 frames.Add(frame);
         }
         return frames;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (failure is not null)
+            throw new InvalidOperationException($"The decoder already failed ({failure.Error}: {failure.Message}); the connection must be closed.", failure);
     }
 
     private int DecodeOne(ReadOnlySpan<byte> input, out Frame? frame)

@@ -22,7 +22,7 @@ public static class Utf8Text
         }
         catch (EncoderFallbackException e)
         {
-            throw new ArgumentException($"The text has a lone surrogate (U+{(int)e.CharUnknown:X4}) at index {e.Index}: half of a character, with no UTF-8 form.", parameter, e);
+            throw LoneSurrogate(e, parameter);
         }
     }
 
@@ -35,7 +35,10 @@ public static class Utf8Text
         }
         catch (EncoderFallbackException e)
         {
-            throw new ArgumentException($"The text has a lone surrogate (U+{(int)e.CharUnknown:X4}) at index {e.Index}: half of a character, with no UTF-8 form.", parameter, e);
+            throw LoneSurrogate(e, parameter);
         }
     }
+
+    private static ArgumentException LoneSurrogate(EncoderFallbackException e, string parameter) =>
+        new($"The text has a lone surrogate (U+{(int)e.CharUnknown:X4}) at index {e.Index}: half of a character, with no UTF-8 form.", parameter, e);
 }

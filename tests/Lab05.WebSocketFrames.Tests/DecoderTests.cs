@@ -32,23 +32,13 @@ public class DecoderTests
     private static List<Frame> BigFrames() =>
     [
         .. SmallFrames().Take(5),
-        new(Opcode.Text, Ascii(65535, 5)),
+        new(Opcode.Text, Wire.Ascii(new Random(5), 65535)),
         new(Opcode.Binary, Payload(65536, 6), fin: false),
         new(Opcode.Ping, Array.Empty<byte>()),
         new(Opcode.Continuation, Payload(126, 7), fin: false),
         new(Opcode.Continuation, Array.Empty<byte>(), fin: true),
         .. SmallFrames().Skip(5),
     ];
-
-    /// <summary>Printable ASCII for text frames: the decoder checks that text is UTF-8 as it arrives.</summary>
-    private static byte[] Ascii(int length, int seed)
-    {
-        var random = new Random(seed);
-        var bytes = new byte[length];
-        for (int i = 0; i < length; i++)
-            bytes[i] = (byte)random.Next(0x20, 0x7F);
-        return bytes;
-    }
 
     private static byte[] Payload(int length, int seed)
     {

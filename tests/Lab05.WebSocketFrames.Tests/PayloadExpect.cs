@@ -19,50 +19,16 @@ internal static class PayloadExpect
     /// <summary>Text's UTF-8 bytes in hex, for messages about text.</summary>
     public static string ShowUtf8(string text) => Show(Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Fails unless the two byte sequences are equal; the message gives both and the first byte that differs.</summary>
-    public static void SameBytes(ReadOnlySpan<byte> actual, ReadOnlySpan<byte> expected, string what, string why)
-    {
-        if (actual.SequenceEqual(expected))
-            return;
-        int at = actual.CommonPrefixLength(expected);
-        Check.Fail($"{what}: expected {Show(expected)}, got {Show(actual)}; the first difference is at byte {at} " +
-                   $"(expected {At(expected, at)}, got {At(actual, at)}).", why);
-    }
-
-    private static string At(ReadOnlySpan<byte> bytes, int index) => index < bytes.Length ? $"0x{bytes[index]:x2}" : "the end";
+    /// <summary>Fails unless the two byte sequences are equal (<see cref="Wire.SameBytes"/>: both, and the first byte that differs).</summary>
+    public static void SameBytes(ReadOnlySpan<byte> actual, ReadOnlySpan<byte> expected, string what, string why) =>
+        Wire.SameBytes(actual, expected, what, why);
 
     /// <summary>
     /// Runs <paramref name="action"/> and expects a <see cref="WebSocketProtocolException"/>
-    /// with <paramref name="expected"/>; returns it (its CloseCode is step 4's).
+    /// with <paramref name="expected"/>; returns it (<see cref="Wire.Throws"/> without a close code to check).
     /// </summary>
-    public static WebSocketProtocolException Refused(Action action, ProtocolError expected, string what, string why)
-    {
-        string wanted = $"a WebSocketProtocolException with ProtocolError.{expected}";
-        try
-        {
-            action();
-        }
-        catch (WebSocketProtocolException e) when (e.Error == expected)
-        {
-            return e;
-        }
-        catch (WebSocketProtocolException e)
-        {
-            Check.Fail($"{what}: expected {wanted}, got ProtocolError.{e.Error} (\"{e.Message}\").", why);
-            throw;
-        }
-        catch (NotImplementedException)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            Check.Fail($"{what}: expected {wanted}, got {e.GetType().Name}: {e.Message}", why);
-            throw;
-        }
-        Check.Fail($"{what}: expected {wanted}, but nothing was thrown.", why);
-        throw new UnreachableException();
-    }
+    public static WebSocketProtocolException Refused(Action action, ProtocolError expected, string what, string why) =>
+        Wire.Throws(action, expected, code: null, what, why);
 
     /// <summary>Runs <paramref name="action"/> and expects an <see cref="ArgumentException"/> (or a subclass).</summary>
     public static ArgumentException ArgumentError(Action action, string what, string why)

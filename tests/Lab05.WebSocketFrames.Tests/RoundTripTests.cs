@@ -38,15 +38,6 @@ public class RoundTripTests
         return bytes;
     }
 
-    /// <summary>Printable ASCII: a text message's payload must be UTF-8, and the decoder checks it as it arrives.</summary>
-    private static byte[] Text(Random random, int length)
-    {
-        var bytes = new byte[length];
-        for (int i = 0; i < length; i++)
-            bytes[i] = (byte)random.Next(0x20, 0x7F);
-        return bytes;
-    }
-
     private static ReservedBits Rsv(Random random, bool withRsv) => withRsv ? (ReservedBits)(random.Next(8) << 4) : ReservedBits.None;
 
     /// <summary>
@@ -72,7 +63,7 @@ public class RoundTripTests
             text = opcode == Opcode.Text || (text && opcode == Opcode.Continuation);
             bool fin = i >= count || random.Next(3) != 0;
             int length = DataLength(random);
-            frames.Add(new Frame(opcode, text ? Text(random, length) : Bytes(random, length), fin, Rsv(random, withRsv)));
+            frames.Add(new Frame(opcode, text ? Wire.Ascii(random, length) : Bytes(random, length), fin, Rsv(random, withRsv)));
             open = !fin;
         }
         return frames;

@@ -88,6 +88,15 @@ internal static class Wire
         return bytes.ToArray();
     }
 
+    /// <summary>Printable ASCII, for text payloads: the decoder checks that text is UTF-8 as it arrives.</summary>
+    public static byte[] Ascii(Random random, int length)
+    {
+        var bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+            bytes[i] = (byte)random.Next(0x20, 0x7F);
+        return bytes;
+    }
+
     /// <summary>A text frame by the test's encoder.</summary>
     public static byte[] Text(string text, bool fin = true, uint? key = null) => Frame(0x1, Encoding.UTF8.GetBytes(text), fin, key);
 
