@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using Lab01.SocketEcho;
 
@@ -56,14 +57,13 @@ public sealed partial class HttpServer
     private async Task ServeRequestsAsync(Socket client, string peer, CancellationToken stopping)
     {
         var parser = new HttpRequestParser(_options.Limits);
-        var buffer = new byte[BufferSize];
         // BEGIN SOLUTION
         while (true)
         {
             HttpRequest? request;
             try
             {
-                request = await ReceiveRequestAsync(client, peer, parser, buffer, stopping).ConfigureAwait(false);
+                request = await ReceiveRequestAsync(client, peer, parser, stopping).ConfigureAwait(false);
             }
             catch (RequestRejectedException rejected)
             {
@@ -93,7 +93,25 @@ public sealed partial class HttpServer
             }
         }
         // END SOLUTION
-        // STARTER: throw new NotImplementedException("Lab 03 · step 5: loop: HttpRequest? request = await ReceiveRequestAsync(client, peer, parser, buffer, stopping) (null: the client is gone, return); answer it: var response = await HandleAsync(request, peer, stopping); if response.Upgrade is not null (a 101): await SwitchProtocolsAsync(client, peer, request, response, parser, stopping) and return, for the connection is no longer HTTP (RFC 9110 §7.8; used from Lab 04 on); else close = !request.KeepAlive; await SendResponseAsync(client, response, close, request.IsHead, stopping); if close, await CloseAfterResponseAsync(client) and return; else go round for the next request on the same connection. A RequestRejectedException: send HttpResponse.For(it) with close: true, then CloseAfterResponseAsync. Notebook 03 §4, RFC 9112 §9.3.");
+        // STARTER: throw new NotImplementedException("Lab 03 · step 5: loop: HttpRequest? request = await ReceiveRequestAsync(client, peer, parser, stopping) (null: the client is gone, return); answer it: var response = await HandleAsync(request, peer, stopping); if response.Upgrade is not null (a 101): await SwitchProtocolsAsync(client, peer, request, response, parser, stopping) and return, for the connection is no longer HTTP (RFC 9110 §7.8; used from Lab 04 on); else close = !request.KeepAlive; await SendResponseAsync(client, response, close, request.IsHead, stopping); if close, await CloseAfterResponseAsync(client) and return; else go round for the next request on the same connection. A RequestRejectedException: send HttpResponse.For(it) with close: true, then CloseAfterResponseAsync. Notebook 03 §4, RFC 9112 §9.3.");
+    }
+
+    /// <summary>
+    /// Receives one request with a read buffer borrowed from the pool for that
+    /// request only: a connection that waits (upgraded to WebSocket for hours,
+    /// Lab 06) holds no buffer of its own.
+    /// </summary>
+    private async Task<HttpRequest?> ReceiveRequestAsync(Socket client, string peer, HttpRequestParser parser, CancellationToken stopping)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            return await ReceiveRequestAsync(client, peer, parser, buffer, stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ public sealed partial class HttpServer : IAsyncDisposable
     private readonly HttpHandler _handler;
     private readonly HttpServerOptions _options;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _stopAccepting = new();
     private readonly Lazy<Task> _stop;
     private readonly object _gate = new();
     private readonly Dictionary<Socket, Task> _connections = [];
@@ -87,6 +88,16 @@ public sealed partial class HttpServer : IAsyncDisposable
         _acceptLoop = AcceptAsync(listener, _stopping.Token);
     }
 
+    /// <summary>
+    /// Stops accepting new connections and leaves the open ones alone (a
+    /// graceful shutdown closes them itself, then calls <see cref="StopAsync"/>).
+    /// </summary>
+    public void StopAccepting()
+    {
+        _stopAccepting.Cancel();
+        _listener?.Dispose();
+    }
+
     /// <summary>Stops accepting, ends every connection (a long poll in progress is cut), and waits for all of it. Safe to call twice.</summary>
     public Task StopAsync() => _stop.Value;
 
@@ -108,7 +119,7 @@ public sealed partial class HttpServer : IAsyncDisposable
                 {
                     continue; // a client gave up in the backlog
                 }
-                catch (SocketException e) when (!stopping.IsCancellationRequested)
+                catch (SocketException e) when (!stopping.IsCancellationRequested && !_stopAccepting.IsCancellationRequested)
                 {
                     // Out of file descriptors or buffers (EMFILE, ENOBUFS): the
                     // listener still works once connections close, so wait a
@@ -127,9 +138,9 @@ public sealed partial class HttpServer : IAsyncDisposable
                 }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
-        catch (Exception) when (stopping.IsCancellationRequested)
+        catch (Exception) when (stopping.IsCancellationRequested || _stopAccepting.IsCancellationRequested)
         {
-            // StopAsync: the normal end.
+            // StopAsync or StopAccepting: the normal end.
         }
         catch (Exception e)
         {

@@ -4,10 +4,10 @@ namespace Course.Cli;
 
 /// <summary>
 /// `./course bench NN [-- ARGS]`: runs lab NN's benchmarks
-/// (bench/LabNN.Topic.Benchmarks, BenchmarkDotNet) in Release, on the track
-/// the repository defaults to (the learner's labs/ in a student repository).
-/// By hand only: a run takes minutes and its numbers depend on the machine,
-/// so CI never runs it.
+/// (bench/LabNN.Topic.Benchmarks: BenchmarkDotNet for Lab 05, a load generator
+/// of its own for Lab 06) in Release, on the track the repository defaults to
+/// (the learner's labs/ in a student repository). By hand only: a run takes
+/// minutes and its numbers depend on the machine, so CI never runs it.
 /// </summary>
 public static class BenchCommand
 {
@@ -22,7 +22,8 @@ public static class BenchCommand
             throw new CourseException($"Lab {lab.Number} ({lab.Title}) has no benchmarks: {repo.Relative(project)} does not exist.");
 
         // Without a filter BenchmarkDotNet asks which benchmark to run; run them all instead.
-        IReadOnlyList<string> passed = arguments.Count > 0 ? arguments : ["--filter", "*"];
+        // A project that is not BenchmarkDotNet's (Lab 06's load generator) takes no default.
+        IReadOnlyList<string> passed = arguments.Count > 0 || !UsesBenchmarkDotNet(project) ? arguments : ["--filter", "*"];
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = repo.Root, UseShellExecute = false };
         foreach (var argument in (string[])["run", "-c", "Release", "--project", project, "--", .. passed])
             info.ArgumentList.Add(argument);
@@ -32,4 +33,8 @@ public static class BenchCommand
         await process.WaitForExitAsync();
         return process.ExitCode;
     }
+
+    /// <summary>Whether the project references the BenchmarkDotNet package (its runner needs a --filter).</summary>
+    public static bool UsesBenchmarkDotNet(string project) =>
+        File.ReadAllText(project).Contains("\"BenchmarkDotNet\"", StringComparison.Ordinal);
 }
