@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Lab06.WebSocketServer;
 
 /// <summary>
@@ -17,9 +15,6 @@ public static class BrowserPage
         stream.CopyTo(copy);
         return copy.ToArray();
     });
-
-    /// <summary>The page's HTML.</summary>
-    public static string Html => Encoding.UTF8.GetString(page.Value);
 
     /// <summary>The HTTP handler behind the WebSocket endpoints.</summary>
     public static Task<HttpResponse> HandleAsync(HttpRequest request, CancellationToken cancellation)

@@ -116,6 +116,4 @@ public sealed class SendQueue(long maxBufferedBytes)
         wake?.TrySetResult();
     }
 
-    /// <summary>Forgets what was never written (the connection is gone): <see cref="BufferedAmount"/> keeps it, as in the browser.</summary>
-    public void Abandon() => Complete();
 }

@@ -80,10 +80,7 @@ public sealed class ChatRoom(TimeProvider? time = null)
         var plain = Message.FromText($"{from.ShortId}: {text}");
         var json = Message.FromText(JsonSerializer.Serialize(new { type = "message", from = from.Id, time = Time(clock.GetUtcNow()), text }, Json));
         lock (gate)
-        {
-            Members.Broadcast(plain, c => !IsJson(c));
-            Members.Broadcast(json, IsJson);
-        }
+            Broadcast(plain, json);
         return ValueTask.CompletedTask;
     }
 
@@ -93,8 +90,14 @@ public sealed class ChatRoom(TimeProvider? time = null)
         var now = clock.GetUtcNow();
         int count = Members.Count;
         var plain = what == "join" ? $"→ {who.ShortId} joined ({count} here)" : $"← {who.ShortId} left ({count} here)";
-        Members.Broadcast(Message.FromText(plain), c => !IsJson(c));
-        Members.Broadcast(Message.FromText(JsonSerializer.Serialize(new { type = what, id = who.Id, time = Time(now), count }, Json)), IsJson);
+        Broadcast(Message.FromText(plain), Message.FromText(JsonSerializer.Serialize(new { type = what, id = who.Id, time = Time(now), count }, Json)));
+    }
+
+    /// <summary>One event to every member, in the form of its subprotocol. Called under the lock.</summary>
+    private void Broadcast(Message plain, Message json)
+    {
+        Members.Broadcast(plain, c => !IsJson(c));
+        Members.Broadcast(json, IsJson);
     }
 
     private static bool IsJson(WebSocketConnection connection) => connection.Subprotocol == "json";

@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+
 namespace Lab06.WebSocketServer;
 
 /// <summary>The end of a connection: the closing handshake (RFC 6455 §7), bounded in time.</summary>
@@ -61,12 +63,8 @@ public sealed partial class WebSocketConnection
         }
         queue.Complete();
         await writer.ConfigureAwait(false); // the close frame is out
-        bool closeOurSide;
-        lock (gate)
-            closeOurSide = protocol.ShouldCloseTransport;
-        if (closeOurSide)
-            ShutdownOutput(); // a server closes TCP first (§7.1.1); a client waits for the server's FIN
-        // Drain until the peer's FIN: what it still sends means nothing now (§7.1.7 "discard").
+        CloseOutputIfOurs(); // the handshake may have completed since the writer ended
+        // Drain until the peer's FIN: what it still sends is not processed (§1.4 "discards any further data", §7.1.7).
         var sink = new byte[256];
         for (int total = 0; total < 1 << 20;)
         {
@@ -77,18 +75,28 @@ public sealed partial class WebSocketConnection
         }
     }
 
-    /// <summary>Sends FIN: "close the underlying TCP connection" from our side, and keep reading until the peer's FIN.</summary>
-    private void ShutdownOutput()
+    /// <summary>
+    /// Sends FIN ("close the underlying TCP connection" from our side; reads go
+    /// on until the peer's FIN) once that is this end's to do: a server after
+    /// the closing handshake (§7.1.1), either end after failing (§7.1.7). A
+    /// client waits for the server's FIN instead. Safe to call many times.
+    /// </summary>
+    private void CloseOutputIfOurs()
     {
+        lock (gate)
+        {
+            if (!protocol.ShouldCloseTransport)
+                return;
+        }
         if (Interlocked.Exchange(ref outputShut, 1) != 0)
             return;
         try
         {
-            if (stream is System.Net.Sockets.NetworkStream network)
-                network.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            if (stream is NetworkStream network)
+                network.Socket.Shutdown(SocketShutdown.Send);
             // Another stream (TLS, Lab 09) has no half-close of its own: the final Abort closes it.
         }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // Already reset or closed.
         }

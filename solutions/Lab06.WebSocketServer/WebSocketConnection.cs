@@ -143,14 +143,10 @@ public sealed partial class WebSocketConnection
             try
             {
                 await WriteLoopAsync().ConfigureAwait(false);
-                // The close frame is out. A server whose handshake is done, or
-                // an end that failed the connection, closes TCP now, even when
-                // the read loop is still waiting for bytes (a keepalive timeout).
-                bool closeOurSide;
-                lock (gate)
-                    closeOurSide = protocol.ShouldCloseTransport;
-                if (closeOurSide)
-                    ShutdownOutput();
+                // The close frame is out: close our side of TCP now if that is
+                // ours to do, even while the read loop still waits for bytes
+                // (a keepalive timeout, a slow reader).
+                CloseOutputIfOurs();
             }
             catch (Exception)
             {
@@ -179,7 +175,7 @@ public sealed partial class WebSocketConnection
             closeTimer?.Dispose();
             lock (gate)
                 protocol.TransportClosed();
-            queue.Abandon();
+            queue.Complete(); // what was never written stays in BufferedAmount, as in the browser
         }
         await Task.WhenAll(Quietly(writer), Quietly(pinger)).ConfigureAwait(false);
         var result = Outcome(error);

@@ -43,50 +43,15 @@ internal static class Wire
     /// The test's own encoder (RFC 6455 §5.2, §5.3), byte by byte: opcode
     /// and flags, the minimal length form, the key, the masked payload.
     /// </summary>
-    public static byte[] Frame(int opcode, ReadOnlySpan<byte> payload, bool fin = true, uint? key = null, int rsv = 0)
-    {
-        var bytes = new List<byte> { (byte)((fin ? 0x80 : 0) | rsv << 4 | opcode) };
-        byte mask = (byte)(key is null ? 0 : 0x80);
-        if (payload.Length <= 125)
-            bytes.Add((byte)(mask | payload.Length));
-        else if (payload.Length <= 0xFFFF)
-            bytes.AddRange([(byte)(mask | 126), (byte)(payload.Length >> 8), (byte)payload.Length]);
-        else
-        {
-            bytes.Add((byte)(mask | 127));
-            for (int shift = 56; shift >= 0; shift -= 8)
-                bytes.Add((byte)((long)payload.Length >> shift));
-        }
-        var octets = key is uint k ? new[] { (byte)(k >> 24), (byte)(k >> 16), (byte)(k >> 8), (byte)k } : [];
-        bytes.AddRange(octets);
-        for (int i = 0; i < payload.Length; i++)
-            bytes.Add(key is null ? payload[i] : (byte)(payload[i] ^ octets[i % 4]));
-        return bytes.ToArray();
-    }
+    public static byte[] Frame(int opcode, ReadOnlySpan<byte> payload, bool fin = true, uint? key = null, int rsv = 0) =>
+        WireFrames.Frame((fin ? 0x80 : 0) | rsv << 4 | opcode, payload, key);
 
     /// <summary>
     /// A header by the test (RFC 6455 §5.2), for any length up to long.MaxValue:
     /// <paramref name="first"/> (FIN, RSV, opcode), MASK | the 7-bit length,
     /// the 16- or 64-bit length in the minimal form, the key.
     /// </summary>
-    public static byte[] Header(int first, long length, uint? key = null)
-    {
-        var bytes = new List<byte> { (byte)first };
-        byte mask = (byte)(key is null ? 0 : 0x80);
-        if (length <= 125)
-            bytes.Add((byte)(mask | length));
-        else if (length <= 0xFFFF)
-            bytes.AddRange([(byte)(mask | 126), (byte)(length >> 8), (byte)length]);
-        else
-        {
-            bytes.Add((byte)(mask | 127));
-            for (int shift = 56; shift >= 0; shift -= 8)
-                bytes.Add((byte)(length >> shift));
-        }
-        if (key is uint k)
-            bytes.AddRange([(byte)(k >> 24), (byte)(k >> 16), (byte)(k >> 8), (byte)k]);
-        return bytes.ToArray();
-    }
+    public static byte[] Header(int first, long length, uint? key = null) => WireFrames.Header(first, length, key);
 
     /// <summary>Printable ASCII, for text payloads: the decoder checks that text is UTF-8 as it arrives.</summary>
     public static byte[] Ascii(Random random, int length)
@@ -106,8 +71,7 @@ internal static class Wire
     public static byte[] Masked(ReadOnlySpan<byte> data, uint key, int offset = 0)
     {
         var result = data.ToArray();
-        for (int i = 0; i < result.Length; i++)
-            result[i] ^= (byte)(key >> (24 - 8 * ((offset + i) % 4)));
+        WireFrames.Mask(result, key, offset);
         return result;
     }
 

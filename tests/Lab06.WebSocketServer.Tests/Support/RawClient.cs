@@ -35,54 +35,18 @@ internal static class ClientFrames
     /// the length in its minimal form, the key and the masked payload
     /// (unmasked when <paramref name="key"/> is null).
     /// </summary>
-    public static byte[] Frame(int opcode, ReadOnlySpan<byte> payload, bool fin = true, uint? key = Key, int rsv = 0)
-    {
-        var header = Header((fin ? 0x80 : 0) | rsv | opcode, payload.Length, key);
-        var bytes = new byte[header.Length + payload.Length];
-        header.CopyTo(bytes, 0);
-        payload.CopyTo(bytes.AsSpan(header.Length));
-        if (key is uint k)
-            Mask(bytes.AsSpan(header.Length), k);
-        return bytes;
-    }
+    public static byte[] Frame(int opcode, ReadOnlySpan<byte> payload, bool fin = true, uint? key = Key, int rsv = 0) =>
+        WireFrames.Frame((fin ? 0x80 : 0) | rsv | opcode, payload, key);
 
     /// <summary>
     /// A header alone: <paramref name="first"/> (FIN, RSV, opcode), then MASK and
     /// the length in <paramref name="lengthBits"/> bits (7, 16 or 64; the minimal
     /// form when null), then the key. It may announce more than will follow.
     /// </summary>
-    public static byte[] Header(int first, long length, uint? key = Key, int? lengthBits = null)
-    {
-        int bits = lengthBits ?? (length <= 125 ? 7 : length <= 0xFFFF ? 16 : 64);
-        var bytes = new List<byte> { (byte)first };
-        byte mask = (byte)(key is null ? 0 : 0x80);
-        switch (bits)
-        {
-            case 7:
-                bytes.Add((byte)(mask | length));
-                break;
-            case 16:
-                bytes.AddRange([(byte)(mask | 126), (byte)(length >> 8), (byte)length]);
-                break;
-            default:
-                bytes.Add((byte)(mask | 127));
-                for (int shift = 56; shift >= 0; shift -= 8)
-                    bytes.Add((byte)((ulong)length >> shift));
-                break;
-        }
-        if (key is uint k)
-            bytes.AddRange([(byte)(k >> 24), (byte)(k >> 16), (byte)(k >> 8), (byte)k]);
-        return [.. bytes];
-    }
+    public static byte[] Header(int first, long length, uint? key = Key, int? lengthBits = null) => WireFrames.Header(first, length, key, lengthBits);
 
     /// <summary>§5.3: octet i of the payload is XORed with octet i mod 4 of the key (big-endian, as on the wire).</summary>
-    public static void Mask(Span<byte> payload, uint key)
-    {
-        Span<byte> octets = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(octets, key);
-        for (int i = 0; i < payload.Length; i++)
-            payload[i] ^= octets[i & 3];
-    }
+    public static void Mask(Span<byte> payload, uint key) => WireFrames.Mask(payload, key);
 
     public static byte[] Text(string text, bool fin = true, uint? key = Key) => Frame(Op.Text, Encoding.UTF8.GetBytes(text), fin, key);
 
