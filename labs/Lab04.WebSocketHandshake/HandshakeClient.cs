@@ -71,6 +71,10 @@ public static class HandshakeClient
             (socket, var received) = http.Detach();
             if (response.Status != HttpStatus.SwitchingProtocols)
                 response = await WithShortBodyAsync(socket, response, received, tap, deadline.Token).ConfigureAwait(false);
+            else if (response.Version < HttpVersion.Version11)
+                // The upgrade is HTTP/1.1's (RFC 9110 §7.8): an HTTP/1.0 peer has no 101.
+                throw new HandshakeFailedException(HandshakeFailure.MalformedResponse,
+                    $"{url}: the server answered \"HTTP/{response.Version} 101\"; a 101 Switching Protocols exists only in HTTP/1.1 (RFC 9110 §7.8, §15.2.2).");
             var result = handshake.Validate(response);
             var connection = new HandshakeConnection(socket, handshake, response, result, received);
             socket = null; // the connection owns it now

@@ -22,7 +22,8 @@ public enum ClosedBy
 /// <param name="WasClean">Both close frames went (RFC 6455 §7.1.4 "cleanly").</param>
 /// <param name="By">Who started it.</param>
 /// <param name="Error">What went wrong here, for the log only (never sent to the peer).</param>
-public sealed record ConnectionClosed(int Code, string Reason, bool WasClean, ClosedBy By, Exception? Error = null)
+/// <param name="Received">The peer's close frame, if one came: what a client reports as its close code and reason (RFC 6455 §7.1.5-§7.1.6; Lab 07).</param>
+public sealed record ConnectionClosed(int Code, string Reason, bool WasClean, ClosedBy By, Exception? Error = null, CloseStatus? Received = null)
 {
     public override string ToString() =>
         $"{Code} {CloseCodes.Describe(Code)}{(Reason.Length > 0 ? $" \"{Reason}\"" : "")}, {(WasClean ? "clean" : "not clean")}, " +
@@ -240,15 +241,15 @@ public sealed partial class WebSocketConnection
         {
             error ??= protocol.Failure is { } failure and not WebSocketProtocolException and not WebSocketCloseException ? failure : null;
             if (protocol.Failure is not null && protocol.CloseSent is { } sent)
-                return new ConnectionClosed(sent.ReportedCode, sent.Reason, WasClean: false, ClosedBy.Local, error ?? protocol.Failure);
+                return new ConnectionClosed(sent.ReportedCode, sent.Reason, WasClean: false, ClosedBy.Local, error ?? protocol.Failure, protocol.CloseReceived);
             if (closedFirstHere && protocol.CloseSent is { } ours)
             {
                 // This end started it: its code says why (1001 on shutdown, 1008 for a slow reader).
                 bool answered = protocol.CloseReceived is not null && closeFrameWritten;
-                return new ConnectionClosed(ours.ReportedCode, ours.Reason, answered, ClosedBy.Local, error);
+                return new ConnectionClosed(ours.ReportedCode, ours.Reason, answered, ClosedBy.Local, error, protocol.CloseReceived);
             }
             if (protocol.CloseReceived is { } got)
-                return new ConnectionClosed(got.ReportedCode, got.Reason, closeFrameWritten, ClosedBy.Peer, error);
+                return new ConnectionClosed(got.ReportedCode, got.Reason, closeFrameWritten, ClosedBy.Peer, error, got);
             return new ConnectionClosed((int)CloseCode.AbnormalClosure, "", WasClean: false, ClosedBy.Transport, error);
         }
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Lab04.WebSocketHandshake.Tests;
@@ -209,97 +208,56 @@ public class ClientHandshakeTests
         }
     }
 
-    /// <summary>A one-connection server that reads a request head, then answers with a script (or never, when it is null).</summary>
-    private static async Task<(IPEndPoint EndPoint, Task Served)> ScriptedServerAsync(Func<string, string?> answer, CancellationToken stop)
+    /// <summary>
+    /// A server (Course.Testing's <see cref="ScriptedServer"/>) that reads a request head, then sends
+    /// <paramref name="response"/> (or never answers, when it is null) and holds the connection until the client goes.
+    /// </summary>
+    private static ScriptedServer Answering(string? response) => ScriptedServer.Start(async c =>
     {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(Loopback.AnyPort());
-        listener.Listen(1);
-        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
-        var served = Task.Run(async () =>
-        {
-            using (listener)
-            {
-                using var client = await listener.AcceptAsync(stop);
-                var head = new List<byte>();
-                var buffer = new byte[1024];
-                while (!Encoding.Latin1.GetString(head.ToArray()).Contains("\r\n\r\n", StringComparison.Ordinal))
-                {
-                    int n = await client.ReceiveAsync(buffer, SocketFlags.None, stop);
-                    if (n == 0)
-                        return;
-                    head.AddRange(buffer.AsSpan(0, n).ToArray());
-                }
-                if (answer(Encoding.Latin1.GetString(head.ToArray())) is { } response)
-                    await client.SendAsync(Encoding.Latin1.GetBytes(response), SocketFlags.None, stop);
-                // Hold the connection until the client goes or the test ends.
-                try
-                {
-                    while (await client.ReceiveAsync(buffer, SocketFlags.None, stop) > 0)
-                    {
-                    }
-                }
-                catch (Exception e) when (e is SocketException or OperationCanceledException)
-                {
-                }
-            }
-        }, stop);
-        await Task.Yield();
-        return (endpoint, served);
-    }
+        await c.ReadRequestHeadAsync();
+        if (response is not null)
+            await c.SendAsync(response);
+        await c.WaitForCloseAsync(TimeSpan.FromSeconds(10));
+    });
 
     [Fact, Graded(1, Hint = ReadValidate)]
     public async Task HandshakeClient_fails_on_a_wrong_accept_and_on_a_server_that_never_answers()
     {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var (wrong, wrongServed) = await ScriptedServerAsync(_ => SwitchingProtocols(Handshakes.RfcAccept), stop.Token);
-        var (silent, silentServed) = await ScriptedServerAsync(_ => null, stop.Token);
-        try
-        {
-            var failure = await ExpectConnectFailureAsync(new Uri($"ws://{wrong}/echo"), new ClientHandshakeOptions { Timeout = TimeSpan.FromSeconds(5) },
-                "step 9: HandshakeClient.ConnectAsync against a server that answers with the RFC's accept whatever the key");
-            Check.Equal(failure.Failure, HandshakeFailure.IncorrectAccept, $"step 9: the failure when the server's accept is not the one for the key sent (message: {failure.Message})", ReadValidate);
-            Check.True(failure.Message.StartsWith("Incorrect 'Sec-WebSocket-Accept' header value", StringComparison.Ordinal),
-                $"step 9: the message for a wrong accept should start with \"Incorrect 'Sec-WebSocket-Accept' header value\"; it is {Visible.Quoted(failure.Message)}", ReadValidate);
+        await using var wrong = Answering(SwitchingProtocols(Handshakes.RfcAccept));
+        await using var silent = Answering(null);
+        var failure = await ExpectConnectFailureAsync(new Uri(wrong.Url("/echo")), new ClientHandshakeOptions { Timeout = TimeSpan.FromSeconds(5) },
+            "step 9: HandshakeClient.ConnectAsync against a server that answers with the RFC's accept whatever the key");
+        Check.Equal(failure.Failure, HandshakeFailure.IncorrectAccept, $"step 9: the failure when the server's accept is not the one for the key sent (message: {failure.Message})", ReadValidate);
+        Check.True(failure.Message.StartsWith("Incorrect 'Sec-WebSocket-Accept' header value", StringComparison.Ordinal),
+            $"step 9: the message for a wrong accept should start with \"Incorrect 'Sec-WebSocket-Accept' header value\"; it is {Visible.Quoted(failure.Message)}", ReadValidate);
 
-            var clock = Stopwatch.StartNew();
-            var silence = await ExpectConnectFailureAsync(new Uri($"ws://{silent}/echo"), new ClientHandshakeOptions { Timeout = TimeSpan.FromSeconds(1) },
-                "step 9: HandshakeClient.ConnectAsync against a server that reads the handshake and never answers (Timeout 1 s)");
-            Check.Equal(silence.Failure, HandshakeFailure.NoResponse, $"step 9: the failure when the server never answers (message: {silence.Message})", ReadValidate);
-            Check.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"step 9: ConnectAsync gave up after {clock.Elapsed.TotalSeconds:0.0} s; its Timeout was 1 s", ReadValidate);
-        }
-        finally
-        {
-            stop.Cancel();
-            await Task.WhenAll(wrongServed, silentServed).ContinueWith(_ => { }, TaskScheduler.Default).Within(TimeSpan.FromSeconds(5), "the scripted servers to stop");
-        }
+        var clock = Stopwatch.StartNew();
+        var silence = await ExpectConnectFailureAsync(new Uri(silent.Url("/echo")), new ClientHandshakeOptions { Timeout = TimeSpan.FromSeconds(1) },
+            "step 9: HandshakeClient.ConnectAsync against a server that reads the handshake and never answers (Timeout 1 s)");
+        Check.Equal(silence.Failure, HandshakeFailure.NoResponse, $"step 9: the failure when the server never answers (message: {silence.Message})", ReadValidate);
+        Check.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"step 9: ConnectAsync gave up after {clock.Elapsed.TotalSeconds:0.0} s; its Timeout was 1 s", ReadValidate);
     }
 
     [Fact] // Given code: HandshakeClient reads the head first, so any refusal fails at once, whatever its body.
     public async Task HandshakeClient_fails_a_refusal_at_once_whatever_its_body()
     {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var refusals = new (string Response, string What)[]
         {
             ("HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "a chunked 404"),
             ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nno", "a 400 with no Content-Length, the connection left open"),
             ("HTTP/1.1 403 Forbidden\r\nContent-Length: 9\r\n\r\nno Origin", "a 403 that says why"),
         };
-        var servers = new List<Task>();
         foreach (var (response, what) in refusals)
         {
-            var (server, served) = await ScriptedServerAsync(_ => response, stop.Token);
-            servers.Add(served);
+            await using var server = Answering(response);
             var clock = Stopwatch.StartNew();
-            var failure = await ExpectConnectFailureAsync(new Uri($"ws://{server}/echo"), new ClientHandshakeOptions { Timeout = TimeSpan.FromSeconds(5) },
+            var failure = await ExpectConnectFailureAsync(new Uri(server.Url("/echo")), new ClientHandshakeOptions { Timeout = TimeSpan.FromSeconds(5) },
                 $"HandshakeClient.ConnectAsync against {what}");
             Check.Equal(failure.Failure, HandshakeFailure.NotSwitchingProtocols, $"the failure for {what} (message: {failure.Message})", ReadValidate);
             Check.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"ConnectAsync took {clock.Elapsed.TotalSeconds:0.0} s to fail on {what}; the status line alone decides", ReadValidate);
             if (what.Contains("says why", StringComparison.Ordinal))
                 Check.True(failure.Message.Contains("no Origin", StringComparison.Ordinal), $"the message for {what} should quote its short body; it is {Visible.Quoted(failure.Message)}", ReadValidate);
         }
-        stop.Cancel();
-        await Task.WhenAll(servers).ContinueWith(_ => { }, TaskScheduler.Default).Within(TimeSpan.FromSeconds(5), "the scripted servers to stop");
     }
 
     [Fact] // Given code: what goes into the request's fields is checked once, in the constructor.
