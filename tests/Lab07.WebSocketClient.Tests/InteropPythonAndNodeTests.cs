@@ -5,15 +5,18 @@ namespace Lab07.WebSocketClient.Tests;
 /// not write (notebook 07 §9): every length form, 16 MiB, fragments with a
 /// ping between them, pings answered, and closes started by either side.
 /// The server is a script in peers/ that reports what it saw as JSON lines,
-/// which the tests check. One subclass per peer: python-websockets, Node's ws.
+/// which the tests check. Each test runs once per peer: python-websockets
+/// (Debian's python3-websockets 10.4, peers/python_server.py) and Node's ws
+/// (Debian's node-ws 8.11, peers/node_server.js).
 /// </summary>
-public abstract class ProcessPeerInteropTests(PeerTool tool, string slug, string fragmentUnit)
+public sealed class InteropPythonAndNodeTests
 {
     private const string Read = "Lab 07 · steps 4-7 (WebSocketClient: RunAsync, Send, Close, ReceiveAsync) against a server in another language. Notebook 07 §9; RFC 6455 §5.2 (lengths), §5.4 (fragments), §5.5.2-§5.5.3 (ping, pong), §7 (closing).";
 
-    [SkippableFact, Graded(2, Hint = Read)]
-    public async Task The_peer_echoes_text_and_binary_at_every_length_form()
+    [SkippableTheory, Graded(2, Hint = Read), InlineData("python"), InlineData("node")]
+    public async Task The_peer_echoes_text_and_binary_at_every_length_form(string slug)
     {
+        var (tool, _) = Peer(slug);
         tool.SkipUnlessAvailable();
         await using var peer = await tool.StartAsync();
         await using var client = await Interop.ConnectAsync(peer.Url("/echo"), peer.Context, Read);
@@ -26,9 +29,10 @@ public abstract class ProcessPeerInteropTests(PeerTool tool, string slug, string
         Check.Equal(Interop.Status(report, "received"), (1000, ""), $"the close {tool.Name} received (code, reason)", $"{Read}\n{peer.Context()}");
     }
 
-    [SkippableFact, Graded(1, Hint = Read)]
-    public async Task The_peer_echoes_16_MiB_of_text_and_of_binary()
+    [SkippableTheory, Graded(1, Hint = Read), InlineData("python"), InlineData("node")]
+    public async Task The_peer_echoes_16_MiB_of_text_and_of_binary(string slug)
     {
+        var (tool, _) = Peer(slug);
         tool.SkipUnlessAvailable();
         await using var peer = await tool.StartAsync();
         await using var client = await Interop.ConnectAsync(peer.Url("/echo"), peer.Context, Read);
@@ -37,9 +41,10 @@ public abstract class ProcessPeerInteropTests(PeerTool tool, string slug, string
                 Read + " The client's limit (WebSocketClientOptions.ClientDefaults) is 64 MiB; the server's here is 32 MiB.", Interop.LargeBound);
     }
 
-    [SkippableFact, Graded(2, Hint = Read)]
-    public async Task Messages_the_peer_sends_in_fragments_arrive_whole_and_the_ping_between_them_is_answered()
+    [SkippableTheory, Graded(2, Hint = Read), InlineData("python"), InlineData("node")]
+    public async Task Messages_the_peer_sends_in_fragments_arrive_whole_and_the_ping_between_them_is_answered(string slug)
     {
+        var (tool, fragmentUnit) = Peer(slug);
         tool.SkipUnlessAvailable();
         await using var peer = await tool.StartAsync();
         // The server sends each message back in frames of 7 bytes (Node's ws: the text is cut inside its 2-, 3- and 4-byte characters)
@@ -73,9 +78,10 @@ public abstract class ProcessPeerInteropTests(PeerTool tool, string slug, string
         await Interop.CloseAsync(client, 1000, "", peer.Context);
     }
 
-    [SkippableFact, Graded(2, Hint = Read)]
-    public async Task The_peer_s_pings_are_answered_with_their_payload()
+    [SkippableTheory, Graded(2, Hint = Read), InlineData("python"), InlineData("node")]
+    public async Task The_peer_s_pings_are_answered_with_their_payload(string slug)
     {
+        var (tool, _) = Peer(slug);
         tool.SkipUnlessAvailable();
         await using var peer = await tool.StartAsync();
         // The server sends "ping 1", "ping 2", "ping 3", each awaiting the pong with the same payload (5 s), then "pongs: 3 of 3".
@@ -87,9 +93,10 @@ public abstract class ProcessPeerInteropTests(PeerTool tool, string slug, string
         await Interop.CloseAsync(client, 1000, "", peer.Context);
     }
 
-    [SkippableFact, Graded(1, Hint = Read)]
-    public async Task A_close_started_by_the_peer_reaches_OnClose_with_its_code_and_reason()
+    [SkippableTheory, Graded(1, Hint = Read), InlineData("python"), InlineData("node")]
+    public async Task A_close_started_by_the_peer_reaches_OnClose_with_its_code_and_reason(string slug)
     {
+        var (tool, _) = Peer(slug);
         tool.SkipUnlessAvailable();
         await using var peer = await tool.StartAsync();
         // The browser's way: new, handlers, Connect; the server closes with 4000 right after the handshake.
@@ -104,9 +111,10 @@ public abstract class ProcessPeerInteropTests(PeerTool tool, string slug, string
             $"{Read} §5.5.1: the endpoint answering a close \"typically echos the status code it received\"; Lab 06's pump echoes the code alone.\n{peer.Context()}");
     }
 
-    [SkippableFact, Graded(1, Hint = Read)]
-    public async Task A_close_started_by_the_client_is_answered_by_the_peer_also_with_no_code()
+    [SkippableTheory, Graded(1, Hint = Read), InlineData("python"), InlineData("node")]
+    public async Task A_close_started_by_the_client_is_answered_by_the_peer_also_with_no_code(string slug)
     {
+        var (tool, _) = Peer(slug);
         tool.SkipUnlessAvailable();
         await using var peer = await tool.StartAsync();
         await using (var client = await Interop.ConnectAsync(peer.Url("/echo"), peer.Context, Read))
@@ -127,10 +135,12 @@ public abstract class ProcessPeerInteropTests(PeerTool tool, string slug, string
         Check.Equal(Interop.Status(emptyReport, "received").Code, 1005, $"the code {tool.Name} reports for the client's close (1005: the frame had none)",
             $"{Read} Close() with no arguments sends a close frame with no payload.\n{peer.Context()}");
     }
+
+    /// <summary>The peer for a test case, and how it cuts text into fragments (python-websockets by characters, Node's ws by bytes).</summary>
+    private static (PeerTool Tool, string FragmentUnit) Peer(string slug) => slug switch
+    {
+        "python" => (PeerTool.Python, "character"),
+        "node" => (PeerTool.Node, "byte"),
+        _ => throw new ArgumentOutOfRangeException(nameof(slug), slug, "python or node"),
+    };
 }
-
-/// <summary>The peer is python-websockets (Debian's python3-websockets 10.4): peers/python_server.py.</summary>
-public sealed class InteropPythonTests() : ProcessPeerInteropTests(PeerTool.Python, "python", "character");
-
-/// <summary>The peer is Node's ws (Debian's node-ws 8.11): peers/node_server.js.</summary>
-public sealed class InteropNodeTests() : ProcessPeerInteropTests(PeerTool.Node, "node", "byte");
