@@ -393,6 +393,33 @@ public sealed class ScriptedConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// A closing handshake the server starts: close <paramref name="code"/>,
+    /// read the client's answer, then close TCP first (RFC 6455 §7.1.1) and
+    /// wait for the client's FIN. Returns the client's answer.
+    /// </summary>
+    public async Task<ClientFrame> CloseFromServerAsync(int code = 1000, string reason = "", TimeSpan? bound = null)
+    {
+        await SendCloseAsync(code, reason).ConfigureAwait(false);
+        var answer = await ReadFrameAsync($"the client's answer to close {code}", bound).ConfigureAwait(false);
+        CloseOutput();
+        await WaitForCloseAsync(bound ?? Loopback.DefaultBound).ConfigureAwait(false);
+        return answer;
+    }
+
+    /// <summary>
+    /// A closing handshake the client started with <paramref name="close"/>:
+    /// echo its code (1000 for an empty close), close TCP first (§7.1.1), and
+    /// wait up to <paramref name="bound"/> (3 s) for the client's FIN.
+    /// </summary>
+    public async Task AnswerCloseAsync(ClientFrame close, TimeSpan? bound = null)
+    {
+        ArgumentNullException.ThrowIfNull(close);
+        await SendCloseAsync(close.CloseCode ?? 1000).ConfigureAwait(false);
+        CloseOutput();
+        await WaitForCloseAsync(bound ?? TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+    }
+
     /// <summary>Sends FIN: the server closes its side of TCP (RFC 6455 §7.1.1: the server closes first).</summary>
     public void CloseOutput() => Socket.Shutdown(SocketShutdown.Send);
 

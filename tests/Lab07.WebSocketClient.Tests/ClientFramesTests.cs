@@ -119,10 +119,7 @@ public class ClientFramesTests
                 await c.SendFrameAsync(0x89, ping);
                 pongs.Add(await c.ReadFrameAsync($"the pong for a ping of {ping.Length} bytes", Faults.Bound));
             }
-            await c.SendCloseAsync(1000);
-            await c.ReadFrameAsync("the client's answer to close 1000", Faults.Bound);
-            c.CloseOutput();
-            await c.WaitForCloseAsync(Faults.Bound);
+            await c.CloseFromServerAsync(1000, bound: Faults.Bound);
         });
         var (client, events) = Faults.StartClient(server.Url("/"), Faults.Options());
         await using (client)
@@ -152,10 +149,7 @@ public class ClientFramesTests
             // The last fragment is sent only after the pong: a client that answers pings only between messages never gets it.
             pong = await c.ReadFrameAsync("the pong for a ping between the fragments of a message (the last fragment is still to come)", Faults.Bound);
             await c.SendFrameAsync(0x80, "lo"u8);
-            await c.SendCloseAsync(1000);
-            await c.ReadFrameAsync("the client's answer to close 1000", Faults.Bound);
-            c.CloseOutput();
-            await c.WaitForCloseAsync(Faults.Bound);
+            await c.CloseFromServerAsync(1000, bound: Faults.Bound);
         });
         var (client, events) = Faults.StartClient(server.Url("/"), Faults.Options());
         await using (client)
@@ -177,10 +171,7 @@ public class ClientFramesTests
             await c.AcceptAsync();
             await c.SendAsync(Faults.Glue(Faults.Frame(0x8A, "unasked"), Faults.Frame(0x89, "asked")));
             next = await c.ReadFrameAsync("the client's next frame after an unsolicited pong \"unasked\" and a ping \"asked\"", Faults.Bound);
-            await c.SendCloseAsync(1000);
-            await c.ReadFrameAsync("the client's answer to close 1000", Faults.Bound);
-            c.CloseOutput();
-            await c.WaitForCloseAsync(Faults.Bound);
+            await c.CloseFromServerAsync(1000, bound: Faults.Bound);
         });
         var (client, events) = Faults.StartClient(server.Url("/"), Faults.Options());
         await using (client)

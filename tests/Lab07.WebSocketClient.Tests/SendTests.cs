@@ -114,9 +114,7 @@ public sealed class SendTests
                     problems.Add($"message {i + 1}: expected a whole binary frame of {size} bytes starting with {i}, got {frame}, first byte {(frame.Payload.Length > 0 ? frame.Payload[0] : -1)}");
             }
             var close = await c.ReadFrameAsync("the client's close", TimeSpan.FromSeconds(5));
-            await c.SendCloseAsync(close.CloseCode ?? 1000);
-            c.CloseOutput();
-            await c.WaitForCloseAsync(TimeSpan.FromSeconds(3));
+            await c.AnswerCloseAsync(close);
         }, TimeSpan.FromSeconds(30));
         await using var client = new WebSocketClient(server.Url("/"), Sessions.Fast());
         var timeline = new Sessions.Timeline(client);
@@ -154,9 +152,7 @@ public sealed class SendTests
             for (int i = 0; i < 3; i++)
                 frames.Add(await c.ReadFrameAsync($"the client's message {i + 1} of 3", TimeSpan.FromSeconds(5)));
             var close = await c.ReadFrameAsync("the client's close", TimeSpan.FromSeconds(5));
-            await c.SendCloseAsync(close.CloseCode ?? 1000);
-            c.CloseOutput();
-            await c.WaitForCloseAsync(TimeSpan.FromSeconds(3));
+            await c.AnswerCloseAsync(close);
         });
         // The tap runs on the writer: holding it there keeps the next messages in the queue, unencoded, while the test changes their arrays.
         int hold = 0;
@@ -256,9 +252,7 @@ public sealed class SendTests
                 frames.Add(await c.ReadFrameAsync($"frame {i + 1} of {tasks * each} from 8 concurrent senders", TimeSpan.FromSeconds(5)));
             var close = await c.ReadFrameAsync("the client's close after the 800 messages", TimeSpan.FromSeconds(5));
             frames.Add(close);
-            await c.SendCloseAsync(close.CloseCode ?? 1000);
-            c.CloseOutput();
-            await c.WaitForCloseAsync(TimeSpan.FromSeconds(3));
+            await c.AnswerCloseAsync(close);
         }, TimeSpan.FromSeconds(30));
         await using var client = new WebSocketClient(server.Url("/"), Sessions.Fast());
         var timeline = new Sessions.Timeline(client);
